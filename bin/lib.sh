@@ -1,0 +1,57 @@
+# Shared by bin/sws and bin/test: find a JDK >= 21 and keep target/sws.jar up to date.
+# Sourced, not run.
+
+SWS_MIN_JAVA=21
+SWS_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# Prints the feature version (17, 21, 25, ...) of the java binary given, or nothing.
+sws_java_version() {
+  local v
+  v=$("$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p')
+  case "$v" in 1.*) v=${v#1.} ;; esac
+  printf '%s' "${v%%.*}"
+}
+
+sws_usable_jdk() {
+  local home=$1 v
+  [ -x "$home/bin/java" ] && [ -x "$home/bin/javac" ] || return 1
+  v=$(sws_java_version "$home/bin/java")
+  [ -n "$v" ] && [ "$v" -ge "$SWS_MIN_JAVA" ]
+}
+
+# Sets JAVA_HOME to a JDK >= 21: $JAVA_HOME if it qualifies, else the newest under /usr/lib/jvm,
+# else the one behind `javac` on PATH. Exits with one line saying what to install when there is none.
+sws_find_jdk() {
+  local best="" best_v=0 home v
+  if [ -n "${JAVA_HOME:-}" ] && sws_usable_jdk "$JAVA_HOME"; then
+    export JAVA_HOME
+    return 0
+  fi
+  for home in /usr/lib/jvm/*/; do
+    home=${home%/}
+    [ -L "$home" ] && continue
+    sws_usable_jdk "$home" || continue
+    v=$(sws_java_version "$home/bin/java")
+    if [ "$v" -gt "$best_v" ]; then best=$home; best_v=$v; fi
+  done
+  if [ -z "$best" ] && command -v javac >/dev/null 2>&1; then
+    home=$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")
+    sws_usable_jdk "$home" && best=$home
+  fi
+  if [ -z "$best" ]; then
+    echo "sws: no JDK $SWS_MIN_JAVA or newer found (looked at JAVA_HOME, /usr/lib/jvm and PATH); install one, e.g. 'apt-get install openjdk-21-jdk-headless' or 'openjdk-25-jdk-headless', or set JAVA_HOME" >&2
+    exit 1
+  fi
+  export JAVA_HOME=$best
+}
+
+sws_need_maven() {
+  if ! command -v mvn >/dev/null 2>&1; then
+    echo "sws: Maven is needed to build sws; install it, e.g. 'apt-get install maven'" >&2
+    exit 1
+  fi
+}
+
+# File names are UTF-8 whatever the caller's locale (spec section 4): the JVM takes its file-name
+# encoding from the locale, so give it a UTF-8 one.
+export LC_ALL=C.UTF-8

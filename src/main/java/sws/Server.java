@@ -1,0 +1,171 @@
+package sws;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ProtocolFamily;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.ServerSocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import sws.content.Site;
+import sws.content.UserDirs;
+import sws.http.Handler;
+import sws.log.AccessLog;
+import sws.net.EventLoop;
+
+/** A running sws: its listening sockets, event loops and access log. Embeddable; Main is a thin front. */
+public final class Server implements AutoCloseable {
+    private static final int BACKLOG = 1024;
+
+    private final List<ServerSocketChannel> listeners;
+    private final List<EventLoop> loops = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private final AccessLog accessLog;
+    private final int port;
+    private boolean stopped;
+
+    private Server(List<ServerSocketChannel> listeners, AccessLog accessLog, int port) {
+        this.listeners = listeners;
+        this.accessLog = accessLog;
+        this.port = port;
+    }
+
+    /**
+     * Binds, opens the log and starts the loops. Throws BindException for an address in use or not
+     * local, IOException for a docroot or log that cannot be used.
+     */
+    public static Server start(Config config) throws IOException {
+        Handler handler = new Site(config.docroot(), new UserDirs(config.userdir()));
+        List<ServerSocketChannel> listeners = bind(config.address(), config.port());
+        int port = ((InetSocketAddress) listeners.get(0).getLocalAddress()).getPort();
+        AccessLog log;
+        try {
+            log = config.debug()
+                    ? AccessLog.to(System.out)
+                    : config.accessLog() == null ? null : AccessLog.append(config.accessLog());
+        } catch (IOException e) {
+            closeAll(listeners);
+            throw e;
+        }
+        Server server = new Server(listeners, log, port);
+        int n = config.debug() ? 1 : Math.max(1, config.loops());
+        try {
+            for (int i = 0; i < n; i++) {
+                server.loops.add(
+                        new EventLoop(listeners, handler, config.limits(), config.timeouts(), log, config.debug()));
+            }
+        } catch (IOException e) {
+            server.close();
+            throw e;
+        }
+        for (int i = 0; i < n; i++) {
+            Thread t = Thread.ofPlatform().name("sws-loop-" + i).start(server.loops.get(i));
+            server.threads.add(t);
+        }
+        return server;
+    }
+
+    /**
+     * Without an address, one IPv6 socket on the wildcard address, which Linux makes dual-stack so that
+     * it answers IPv4 clients too; an IPv4 wildcard where the host has no IPv6.
+     */
+    private static List<ServerSocketChannel> bind(InetAddress address, int port) throws IOException {
+        if (address != null) {
+            ProtocolFamily family =
+                    address instanceof Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
+            return List.of(open(family, new InetSocketAddress(address, port)));
+        }
+        ServerSocketChannel dual;
+        try {
+            dual = ServerSocketChannel.open(StandardProtocolFamily.INET6);
+        } catch (UnsupportedOperationException | IOException e) {
+            return List.of(open(StandardProtocolFamily.INET, new InetSocketAddress(port)));
+        }
+        try {
+            dual.bind(new InetSocketAddress(port), BACKLOG);
+            dual.configureBlocking(false);
+            return List.of(dual);
+        } catch (IOException e) {
+            dual.close();
+            throw e;
+        }
+    }
+
+    private static ServerSocketChannel open(ProtocolFamily family, InetSocketAddress where) throws IOException {
+        ServerSocketChannel channel = ServerSocketChannel.open(family);
+        try {
+            channel.bind(where, BACKLOG);
+            channel.configureBlocking(false);
+            return channel;
+        } catch (IOException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /** The port the server listens on (the chosen one when 0 was asked for). */
+    public int port() {
+        return port;
+    }
+
+    /** The addresses listened on. */
+    public List<InetSocketAddress> addresses() throws IOException {
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (ServerSocketChannel l : listeners) {
+            out.add((InetSocketAddress) l.getLocalAddress());
+        }
+        return out;
+    }
+
+    /** Waits until the server has stopped. */
+    public void await() throws InterruptedException {
+        for (Thread t : threads) {
+            t.join();
+        }
+    }
+
+    /**
+     * Stops gracefully: no new connections, responses in flight finish within the grace period, the
+     * access log is written out. Returns once all of that is done.
+     */
+    @Override
+    public synchronized void close() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        loops.forEach(EventLoop::stop);
+        // Closed now so that new clients are refused at once; the kernel socket goes when every
+        // loop has dropped its registration, on its next wake-up.
+        closeAll(listeners);
+        boolean interrupted = false;
+        for (Thread t : threads) {
+            while (true) {
+                try {
+                    t.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (accessLog != null) {
+            accessLog.close();
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeAll(List<ServerSocketChannel> channels) {
+        for (ServerSocketChannel c : channels) {
+            try {
+                c.close();
+            } catch (IOException e) {
+                // closing a listener cannot lose anything
+            }
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package sws.http;
+
+import java.nio.channels.FileChannel;
+
+/** What follows a response's head: nothing, bytes in memory, or a region of an open file. */
+public sealed interface Body {
+    /** How many bytes the body holds. */
+    long length();
+
+    /** No body at all (and no Content-Length), as for 304. */
+    record None() implements Body {
+        @Override
+        public long length() {
+            return 0;
+        }
+    }
+
+    /** A body held in memory. */
+    record Bytes(byte[] data) implements Body {
+        @Override
+        public long length() {
+            return data.length;
+        }
+    }
+
+    /** A region of a file, sent without copying it through the heap; the writer closes the channel. */
+    record FileRegion(FileChannel channel, long offset, long length) implements Body {}
+
+    Body NONE = new None();
+}

@@ -1,0 +1,48 @@
+package sws.http;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A response as a handler describes it: status, header fields beyond the ones every response carries,
+ * and a body. The connection decides framing (Content-Length, Connection) when it encodes the head.
+ */
+public record Response(Status status, List<String> fields, Body body) {
+    private static final String HTML = "text/html; charset=utf-8";
+
+    /** A response with this status, its fields given as name, value, name, value, ... */
+    public static Response of(Status status, Body body, String... nameValues) {
+        return new Response(status, List.of(nameValues), body);
+    }
+
+    /** The short HTML error page naming the status (spec section 3). */
+    public static Response error(Status status, String... nameValues) {
+        var fields = new ArrayList<String>(List.of(nameValues));
+        fields.add("Content-Type");
+        fields.add(HTML);
+        return new Response(status, List.copyOf(fields), new Body.Bytes(errorPage(status)));
+    }
+
+    /** A generated HTML page. */
+    public static Response html(Status status, String page) {
+        return of(status, new Body.Bytes(page.getBytes(StandardCharsets.UTF_8)), "Content-Type", HTML);
+    }
+
+    private static byte[] errorPage(Status status) {
+        String title = status.code() + " " + status.reason();
+        return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>" + title
+                        + "</title></head>\n<body><h1>" + title + "</h1></body>\n</html>\n")
+                .getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** The value of one of this response's own fields, or null. */
+    public String field(String name) {
+        for (int i = 0; i < fields.size(); i += 2) {
+            if (fields.get(i).equalsIgnoreCase(name)) {
+                return fields.get(i + 1);
+            }
+        }
+        return null;
+    }
+}

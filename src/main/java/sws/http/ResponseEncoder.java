@@ -1,0 +1,42 @@
+package sws.http;
+
+import java.nio.charset.StandardCharsets;
+
+/** Encodes a response head: status line, the fields every response carries, then the handler's. */
+public final class ResponseEncoder {
+    private static final String SERVER = "sws/" + Version.VERSION;
+
+    private ResponseEncoder() {}
+
+    /**
+     * The head's bytes.
+     *
+     * @param http11 answer as HTTP/1.1 (else 1.0)
+     * @param keepAlive whether the connection stays open afterwards
+     */
+    public static byte[] head(Response response, boolean http11, boolean keepAlive) {
+        StringBuilder sb = new StringBuilder(256);
+        sb.append("Date: ").append(HttpDate.now()).append("\r\n");
+        sb.append("Server: ").append(SERVER).append("\r\n");
+        var fields = response.fields();
+        for (int i = 0; i < fields.size(); i += 2) {
+            sb.append(fields.get(i)).append(": ").append(fields.get(i + 1)).append("\r\n");
+        }
+        if (!(response.body() instanceof Body.None)) {
+            sb.append("Content-Length: ").append(response.body().length()).append("\r\n");
+        }
+        if (http11 && !keepAlive) {
+            sb.append("Connection: close\r\n");
+        } else if (!http11 && keepAlive) {
+            sb.append("Connection: keep-alive\r\n");
+        }
+        sb.append("\r\n");
+        byte[] statusLine = response.status().statusLine(http11);
+        byte[] out = new byte[statusLine.length + sb.length()];
+        System.arraycopy(statusLine, 0, out, 0, statusLine.length);
+        // Field values reaching here are ISO-8859-1 at most (names and values the server chose or checked).
+        byte[] rest = sb.toString().getBytes(StandardCharsets.ISO_8859_1);
+        System.arraycopy(rest, 0, out, statusLine.length, rest.length);
+        return out;
+    }
+}

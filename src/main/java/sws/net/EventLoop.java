@@ -1,0 +1,264 @@
+package sws.net;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import sws.http.Handler;
+import sws.http.Limits;
+import sws.log.AccessLog;
+
+/**
+ * One selector thread. Every loop watches the shared listening sockets and accepts what it can, so new
+ * connections go to whichever loop is free; each connection then stays on the loop that accepted it.
+ */
+public final class EventLoop implements Runnable {
+    private static final int BUFFER_SIZE = 16 * 1024;
+    private static final int POOLED_BUFFERS = 256;
+    private static final long SWEEP_MILLIS = 1000;
+    private static final long ACCEPT_PAUSE_MILLIS = 100;
+
+    private final Selector selector;
+    private final List<SelectionKey> listenerKeys = new ArrayList<>();
+    private final Handler handler;
+    private final Limits limits;
+    private final Timeouts timeouts;
+    private final AccessLog accessLog;
+    private final boolean oneAtATime;
+    private final ArrayDeque<byte[]> buffers = new ArrayDeque<>();
+    private final ByteBuffer scratch = ByteBuffer.allocateDirect(BUFFER_SIZE);
+
+    private int connections;
+    private long now = System.currentTimeMillis();
+    private long lastSweep = now;
+    private long acceptPausedUntil;
+    private volatile boolean stopRequested;
+    private boolean stopping;
+    private long stopDeadline;
+
+    /**
+     * @param oneAtATime serve one connection at a time (the -d mode of spec section 1)
+     */
+    public EventLoop(
+            List<ServerSocketChannel> listeners,
+            Handler handler,
+            Limits limits,
+            Timeouts timeouts,
+            AccessLog accessLog,
+            boolean oneAtATime)
+            throws IOException {
+        this.selector = Selector.open();
+        this.handler = handler;
+        this.limits = limits;
+        this.timeouts = timeouts;
+        this.accessLog = accessLog;
+        this.oneAtATime = oneAtATime;
+        for (ServerSocketChannel listener : listeners) {
+            listenerKeys.add(listener.register(selector, SelectionKey.OP_ACCEPT));
+        }
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (true) {
+                long timeout = SWEEP_MILLIS;
+                if (acceptPausedUntil > 0) {
+                    timeout = Math.max(1, Math.min(timeout, acceptPausedUntil - now));
+                }
+                selector.select(timeout);
+                now = System.currentTimeMillis();
+                var selected = selector.selectedKeys();
+                for (SelectionKey key : selected) {
+                    dispatch(key);
+                }
+                selected.clear();
+                if (acceptPausedUntil > 0 && now >= acceptPausedUntil) {
+                    acceptPausedUntil = 0;
+                    setAccepting(true);
+                }
+                if (now - lastSweep >= SWEEP_MILLIS) {
+                    lastSweep = now;
+                    sweep();
+                }
+                if (stopRequested && !stopping) {
+                    beginStop();
+                }
+                if (stopping && (connections == 0 || now >= stopDeadline)) {
+                    break;
+                }
+            }
+        } catch (IOException | ClosedSelectorException e) {
+            reportError(e);
+        } finally {
+            closeAll();
+        }
+    }
+
+    private void dispatch(SelectionKey key) {
+        try {
+            if (!key.isValid()) {
+                return;
+            }
+            if (key.attachment() instanceof Connection c) {
+                if (key.isWritable()) {
+                    c.onWritable();
+                } else if (key.isReadable()) {
+                    c.onReadable();
+                }
+            } else if (key.isAcceptable()) {
+                accept((ServerSocketChannel) key.channel());
+            }
+        } catch (java.nio.channels.CancelledKeyException e) {
+            if (key.attachment() instanceof Connection c) {
+                c.close();
+            }
+        }
+    }
+
+    private void accept(ServerSocketChannel listener) {
+        for (int i = 0; i < 64 && !stopping; i++) {
+            if (oneAtATime && connections > 0) {
+                return;
+            }
+            SocketChannel channel;
+            try {
+                channel = listener.accept();
+            } catch (IOException e) {
+                // Out of file descriptors, most likely: stop accepting for a moment rather than spin.
+                acceptPausedUntil = now + ACCEPT_PAUSE_MILLIS;
+                setAccepting(false);
+                return;
+            }
+            if (channel == null) {
+                return;
+            }
+            try {
+                channel.configureBlocking(false);
+                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                var remote = (InetSocketAddress) channel.getRemoteAddress();
+                SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
+                key.attach(new Connection(this, channel, key, Addresses.text(remote.getAddress())));
+                connections++;
+                if (oneAtATime) {
+                    setAccepting(false);
+                }
+            } catch (IOException e) {
+                try {
+                    channel.close();
+                } catch (IOException ignored) {
+                    // the connection had already failed
+                }
+            }
+        }
+    }
+
+    private void setAccepting(boolean on) {
+        if (stopping || (on && oneAtATime && connections > 0)) {
+            return;
+        }
+        for (SelectionKey key : listenerKeys) {
+            if (key.isValid()) {
+                key.interestOps(on ? SelectionKey.OP_ACCEPT : 0);
+            }
+        }
+    }
+
+    private void sweep() {
+        for (SelectionKey key : List.copyOf(selector.keys())) {
+            if (key.attachment() instanceof Connection c) {
+                c.checkTimeout(now);
+            }
+        }
+    }
+
+    private void beginStop() {
+        stopping = true;
+        stopDeadline = now + timeouts.grace().toMillis();
+        for (SelectionKey key : listenerKeys) {
+            key.cancel();
+        }
+        for (SelectionKey key : List.copyOf(selector.keys())) {
+            if (key.attachment() instanceof Connection c && c.idle()) {
+                c.close();
+            }
+        }
+    }
+
+    private void closeAll() {
+        for (SelectionKey key : List.copyOf(selector.keys())) {
+            if (key.attachment() instanceof Connection c) {
+                c.abort();
+            }
+        }
+        try {
+            selector.close();
+        } catch (IOException e) {
+            reportError(e);
+        }
+    }
+
+    /** Asks the loop to stop accepting, finish what is in flight within the grace period, and end. */
+    public void stop() {
+        stopRequested = true;
+        selector.wakeup();
+    }
+
+    void closed(Connection c) {
+        connections--;
+        if (oneAtATime && connections == 0) {
+            setAccepting(true);
+        }
+    }
+
+    byte[] takeBuffer() {
+        byte[] b = buffers.pollFirst();
+        return b != null ? b : new byte[BUFFER_SIZE];
+    }
+
+    void returnBuffer(byte[] b) {
+        if (b.length == BUFFER_SIZE && buffers.size() < POOLED_BUFFERS) {
+            buffers.addFirst(b);
+        }
+    }
+
+    ByteBuffer scratch() {
+        return scratch;
+    }
+
+    long now() {
+        return now;
+    }
+
+    boolean stopping() {
+        return stopping || stopRequested;
+    }
+
+    Handler handler() {
+        return handler;
+    }
+
+    Limits limits() {
+        return limits;
+    }
+
+    Timeouts timeouts() {
+        return timeouts;
+    }
+
+    AccessLog accessLog() {
+        return accessLog;
+    }
+
+    void reportError(Throwable e) {
+        System.err.println("sws: internal error: " + e);
+    }
+}
