@@ -25,6 +25,7 @@ import sws.net.Timeouts;
 @Command(
         name = "sws",
         sortOptions = false,
+        customSynopsis = "sws [-dfh] [-c dir] [-i address] [-l file] [-p port] [long options] dir",
         usageHelpAutoWidth = true,
         versionProvider = Main.VersionProvider.class,
         description = "A simple web server: serves dir over HTTP/1.1, with directory indexes, ~user and CGI.")

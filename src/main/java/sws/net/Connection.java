@@ -95,6 +95,7 @@ final class Connection {
     void onWritable() {
         try {
             write();
+            process();
         } catch (IOException e) {
             abort();
         }
@@ -118,10 +119,7 @@ final class Connection {
         if (n == 0) {
             return false;
         }
-        if (requestStartMillis < 0) {
-            requestStartMillis = loop.now();
-            deadline = requestStartMillis + loop.timeouts().request().toMillis();
-        } else if (state == State.READING_BODY) {
+        if (state == State.READING_BODY) {
             deadline = loop.now() + loop.timeouts().request().toMillis();
         }
         inEnd += n;
@@ -142,18 +140,25 @@ final class Connection {
         }
     }
 
-    /** Runs the state machine over the bytes received until it needs more or starts a response. */
+    /**
+     * Runs the state machine over the bytes received until it needs more or a response is still being
+     * written; pipelined requests already in the buffer are taken one after another.
+     */
     private void process() throws IOException {
         while (state == State.READING_HEAD || state == State.READING_BODY) {
             if (state == State.READING_HEAD) {
                 if (inStart == inEnd) {
                     break;
                 }
+                if (requestStartMillis < 0) {
+                    requestStartMillis = loop.now();
+                    deadline = requestStartMillis + loop.timeouts().request().toMillis();
+                }
                 ParseResult result = parser.parse(in, inStart, inEnd);
                 if (result instanceof ParseResult.Failed failed) {
                     requestLine = partialRequestLine();
                     respondToError(failed.error());
-                    return;
+                    continue;
                 }
                 if (!(result instanceof ParseResult.Complete complete)) {
                     break;
@@ -163,7 +168,7 @@ final class Connection {
                 inStart += complete.headLength();
                 if (request.bodyLength() == 0) {
                     dispatch();
-                    return;
+                    continue;
                 }
                 body = new BodyReader(request.bodyLength(), loop.limits().maxBodyBytes());
                 state = State.READING_BODY;
@@ -171,16 +176,17 @@ final class Connection {
                 inStart += body.read(in, inStart, inEnd, BodyReader.DISCARD);
                 if (body.error() != null) {
                     respondToError(body.error());
-                    return;
-                }
-                if (!body.done()) {
+                } else if (body.done()) {
+                    dispatch();
+                } else {
                     break;
                 }
-                dispatch();
-                return;
             }
         }
-        if (inStart == inEnd && inStart > 0) {
+        if (state != State.READING_HEAD && state != State.READING_BODY) {
+            return;
+        }
+        if (inStart == inEnd && in != null) {
             inStart = inEnd = 0;
         }
         if (inputClosed) {
@@ -297,21 +303,22 @@ final class Connection {
             }
             return;
         }
-        state = State.READING_HEAD;
-        deadline = loop.now() + loop.timeouts().idle().toMillis();
-        if (inStart < inEnd) {
-            // A pipelined request is already here: start it as if it had just arrived.
-            requestStartMillis = loop.now();
-            deadline = requestStartMillis + loop.timeouts().request().toMillis();
-            key.interestOps(SelectionKey.OP_READ);
-            process();
+        if (loop.stopping()) {
+            close();
             return;
         }
-        inStart = inEnd = 0;
-        loop.returnBuffer(in);
-        in = null;
-        inView = null;
+        state = State.READING_HEAD;
         key.interestOps(SelectionKey.OP_READ);
+        deadline = loop.now() + loop.timeouts().idle().toMillis();
+        if (inStart == inEnd) {
+            // Nothing pipelined: give the buffer back while the connection idles.
+            inStart = inEnd = 0;
+            if (in != null) {
+                loop.returnBuffer(in);
+            }
+            in = null;
+            inView = null;
+        }
     }
 
     /**

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -117,9 +118,15 @@ public final class EventLoop implements Runnable {
             } else if (key.isAcceptable()) {
                 accept((ServerSocketChannel) key.channel());
             }
-        } catch (java.nio.channels.CancelledKeyException e) {
+        } catch (CancelledKeyException e) {
             if (key.attachment() instanceof Connection c) {
                 c.close();
+            }
+        } catch (RuntimeException e) {
+            // A bug in one connection's handling must not take the loop and its other clients down.
+            reportError(e);
+            if (key.attachment() instanceof Connection c) {
+                c.abort();
             }
         }
     }
@@ -260,5 +267,9 @@ public final class EventLoop implements Runnable {
 
     void reportError(Throwable e) {
         System.err.println("sws: internal error: " + e);
+        StackTraceElement[] where = e.getStackTrace();
+        if (where.length > 0) {
+            System.err.println("sws:   at " + where[0]);
+        }
     }
 }
