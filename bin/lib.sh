@@ -4,18 +4,26 @@
 SWS_MIN_JAVA=21
 SWS_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-# Prints the feature version (17, 21, 25, ...) of the java binary given, or nothing.
+# Prints the feature version (17, 21, 25, ...) of the JDK at the given home, or nothing. The JDK's
+# `release` file says it without starting a JVM (which costs a tenth of a second per JDK).
 sws_java_version() {
-  local v
-  v=$("$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p')
+  local v=""
+  if [ -r "$1/release" ]; then
+    v=$(sed -n 's/^JAVA_VERSION="\(.*\)"$/\1/p' "$1/release")
+  fi
+  if [ -z "$v" ]; then
+    v=$("$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p')
+  fi
   case "$v" in 1.*) v=${v#1.} ;; esac
-  printf '%s' "${v%%.*}"
+  v=${v%%[.+-]*}
+  case "$v" in ''|*[!0-9]*) return 0 ;; esac
+  printf '%s' "$v"
 }
 
 sws_usable_jdk() {
   local home=$1 v
   [ -x "$home/bin/java" ] && [ -x "$home/bin/javac" ] || return 1
-  v=$(sws_java_version "$home/bin/java")
+  v=$(sws_java_version "$home")
   [ -n "$v" ] && [ "$v" -ge "$SWS_MIN_JAVA" ]
 }
 
@@ -27,11 +35,11 @@ sws_find_jdk() {
     export JAVA_HOME
     return 0
   fi
-  for home in /usr/lib/jvm/*/; do
+  for home in "${SWS_JVM_DIR:-/usr/lib/jvm}"/*/; do
     home=${home%/}
     [ -L "$home" ] && continue
     sws_usable_jdk "$home" || continue
-    v=$(sws_java_version "$home/bin/java")
+    v=$(sws_java_version "$home")
     if [ "$v" -gt "$best_v" ]; then best=$home; best_v=$v; fi
   done
   if [ -z "$best" ] && command -v javac >/dev/null 2>&1; then
