@@ -137,10 +137,17 @@ public final class Server implements AutoCloseable {
         }
         stopped = true;
         loops.forEach(EventLoop::stop);
-        // Closed now so that new clients are refused at once; the kernel socket goes when every
-        // loop has dropped its registration, on its next wake-up.
-        closeAll(listeners);
         boolean interrupted = false;
+        // A listening socket registered with a selector is really closed only once no selector holds it;
+        // so wait for every loop to let go, then close: from here on new clients are refused.
+        for (EventLoop loop : loops) {
+            try {
+                loop.awaitListenersReleased();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        closeAll(listeners);
         for (Thread t : threads) {
             while (true) {
                 try {

@@ -102,7 +102,8 @@ public final class BodyReader {
             text = text.substring(0, text.length() - 1);
         }
         int semi = text.indexOf(';');
-        String hex = semi < 0 ? text : text.substring(0, semi);
+        // RFC 9112 7.1.1 allows whitespace (BWS) between the size and an extension.
+        String hex = (semi < 0 ? text : text.substring(0, semi)).stripTrailing();
         if (hex.isEmpty() || hex.length() > 15) {
             fail(Status.BAD_REQUEST, "invalid chunk size");
             return;

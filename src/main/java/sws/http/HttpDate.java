@@ -86,7 +86,7 @@ public final class HttpDate {
 
     // "Sunday, 06-Nov-94 08:49:37 GMT"
     private static long rfc850(String s, int comma) {
-        if (indexOf(LONG_DAYS, s.substring(0, comma)) < 0 || !s.endsWith(" GMT") || s.length() != comma + 23) {
+        if (indexOf(LONG_DAYS, s.substring(0, comma)) < 0 || !s.endsWith(" GMT") || s.length() != comma + 24) {
             return Long.MIN_VALUE;
         }
         int p = comma + 2;
@@ -100,6 +100,8 @@ public final class HttpDate {
         int year = thisYear / 100 * 100 + yy;
         if (year > thisYear + 50) {
             year -= 100;
+        } else if (year <= thisYear - 50) {
+            year += 100;
         }
         return epoch(year, month(s, p + 3), num(s, p, 2), time(s, p + 10));
     }

@@ -217,7 +217,25 @@ final class Connection {
     private void respondToError(HttpError error) throws IOException {
         boolean http11 = request == null || request.isHttp11();
         Response response = Response.error(error.status());
-        startResponse(response, http11, false, request != null && request.isHead(), true);
+        startResponse(response, http11, false, isHead(), true);
+    }
+
+    /**
+     * Whether the request being answered is a HEAD, whose response never has a body: known from the
+     * parsed request, or for one refused before it was whole, from how its request line begins.
+     */
+    private boolean isHead() {
+        if (request != null) {
+            return request.isHead();
+        }
+        byte[] line = requestLine;
+        return line != null
+                && line.length >= 5
+                && line[0] == 'H'
+                && line[1] == 'E'
+                && line[2] == 'A'
+                && line[3] == 'D'
+                && line[4] == ' ';
     }
 
     private void startResponse(Response response, boolean http11, boolean keepAlive, boolean head, boolean linger)

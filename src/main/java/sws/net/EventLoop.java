@@ -13,6 +13,8 @@ import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import sws.http.Handler;
 import sws.http.Limits;
 import sws.log.AccessLog;
@@ -41,6 +43,7 @@ public final class EventLoop implements Runnable {
     private long now = System.currentTimeMillis();
     private long lastSweep = now;
     private long acceptPausedUntil;
+    private final CountDownLatch listenersReleased = new CountDownLatch(1);
     private volatile boolean stopRequested;
     private boolean stopping;
     private long stopDeadline;
@@ -101,6 +104,7 @@ public final class EventLoop implements Runnable {
             reportError(e);
         } finally {
             closeAll();
+            listenersReleased.countDown();
         }
     }
 
@@ -193,6 +197,12 @@ public final class EventLoop implements Runnable {
         for (SelectionKey key : listenerKeys) {
             key.cancel();
         }
+        try {
+            selector.selectNow(); // completes the cancellation, so the listening sockets can really close
+        } catch (IOException e) {
+            reportError(e);
+        }
+        listenersReleased.countDown();
         for (SelectionKey key : List.copyOf(selector.keys())) {
             if (key.attachment() instanceof Connection c && c.idle()) {
                 c.close();
@@ -217,6 +227,11 @@ public final class EventLoop implements Runnable {
     public void stop() {
         stopRequested = true;
         selector.wakeup();
+    }
+
+    /** Waits (boundedly) until this loop, asked to stop, no longer watches the listening sockets. */
+    public void awaitListenersReleased() throws InterruptedException {
+        listenersReleased.await(5, TimeUnit.SECONDS);
     }
 
     void closed(Connection c) {

@@ -1,0 +1,548 @@
+#!/usr/bin/env bash
+# bench/run.sh — measure sws against nginx and lighttpd on loopback with the same wrk command for each.
+#
+# Usage: bench/run.sh [--duration S] [--warmup S] [--servers LIST] [--workloads LIST] [--smoke] [--keep]
+#                     [--jar FILE]
+#   --duration S     seconds per measured run (default 10)
+#   --warmup S       seconds of unmeasured load before each run (default 2)
+#   --servers LIST   comma-separated subset of: sws,nginx,nginx2,lighttpd (default: all)
+#   --workloads LIST comma-separated subset of the workloads: a,b,c,h (default: all)
+#   --smoke          ~10 s check that the harness works: sws and nginx, workloads a and c, 1 s runs;
+#                    fails only when a run served nothing or answered non-2xx, never on speed
+#   --keep           keep the temporary directory (configs, fixtures, server logs) for inspection
+#   --jar FILE       benchmark this sws jar as it is (default: target/sws.jar, rebuilt first when missing or
+#                    older than the sources, as bin/sws does)
+#
+# It installs nginx, lighttpd and wrk from Debian's packages when missing (root only), builds target/sws.jar
+# when missing or stale, starts every server by hand on free loopback ports (never as a system service), runs wrk
+# pinned to CPU 0 against each (servers unpinned), prints one Markdown table and writes it, with the raw
+# wrk output, under bench/out/. Every server it starts is stopped by its own PID, also on error or ^C.
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOP=$(cd "$BENCH_DIR/.." && pwd)
+
+# ---------------------------------------------------------------------------------------------------------
+# Workloads. Adding one = one line in each array below (plus a fixture in make_fixtures if it needs a new
+# file, and a server-side setting in the config writers if it needs one, e.g. CGI).
+#   WL_CONNS   wrk -c (connections held open by the client)
+#   WL_PATH    request path, the same file for every server
+#   WL_HEADER  extra request header for wrk -H, empty for none
+#   WL_DESC    what the row means, for the table legend
+# Issue 4 also lists d (100 MiB, 4 clients), e (shell CGI, 8 clients) and g (listing of 200 files,
+# 8 clients); their fixtures are already built below (d lazily, it is big); they need their lines here and,
+# for e, a cgi-bin set-up in each server's config.
+declare -A WL_CONNS WL_PATH WL_HEADER WL_DESC
+WL_ORDER=(a b c h)
+WL_CONNS[a]=50   WL_PATH[a]=/1k.html   WL_HEADER[a]=""                   WL_DESC[a]="keep-alive, 1 KiB file, 50 connections"
+WL_CONNS[b]=1000 WL_PATH[b]=/1k.html   WL_HEADER[b]=""                   WL_DESC[b]="keep-alive, 1 KiB file, 1000 connections"
+WL_CONNS[c]=50   WL_PATH[c]=/1k.html   WL_HEADER[c]="Connection: close"  WL_DESC[c]="new connection per request, 1 KiB file, 50 clients"
+WL_CONNS[h]=50   WL_PATH[h]=/100k.html WL_HEADER[h]=""                   WL_DESC[h]="keep-alive, 100 KiB file, 50 connections"
+
+# Servers, in table order. Each has start_<name> (sets SRV_PID[name]) and is measured over its process tree.
+SERVER_ORDER=(sws nginx nginx2 lighttpd)
+declare -A SRV_DESC=(
+  [sws]="sws (SerialGC, launcher defaults)"
+  [nginx]="nginx, 1 worker"
+  [nginx2]="nginx, 2 workers"
+  [lighttpd]="lighttpd"
+)
+
+# ---------------------------------------------------------------------------------------------------------
+DURATION=10
+WARMUP=2
+SMOKE=0
+KEEP=0
+SERVERS=""
+WORKLOADS=""
+SWS_JAR_ARG=""
+
+# The help is the comment block at the top of this file.
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; }
+
+parse_args() {
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --duration) DURATION=${2:?--duration needs seconds}; shift 2 ;;
+      --warmup) WARMUP=${2:?--warmup needs seconds}; shift 2 ;;
+      --servers) SERVERS=${2:?--servers needs a list}; shift 2 ;;
+      --workloads) WORKLOADS=${2:?--workloads needs a list}; shift 2 ;;
+      --smoke) SMOKE=1; shift ;;
+      --keep) KEEP=1; shift ;;
+      --jar) SWS_JAR_ARG=${2:?--jar needs a file}; shift 2 ;;
+      -h|--help) usage; exit 0 ;;
+      *) echo "bench: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
+    esac
+  done
+  if [ "$SMOKE" = 1 ]; then
+    # Explicit --duration/--servers/--workloads still win over the smoke defaults.
+    [ "$DURATION" = 10 ] && DURATION=1
+    [ "$WARMUP" = 2 ] && WARMUP=1
+    [ -z "$SERVERS" ] && SERVERS=sws,nginx
+    [ -z "$WORKLOADS" ] && WORKLOADS=a,c
+  fi
+  [ -z "$SERVERS" ] && SERVERS=$(IFS=,; echo "${SERVER_ORDER[*]}")
+  [ -z "$WORKLOADS" ] && WORKLOADS=$(IFS=,; echo "${WL_ORDER[*]}")
+  case "$DURATION$WARMUP" in *[!0-9]*) echo "bench: --duration and --warmup take whole seconds" >&2; exit 2 ;; esac
+  [ "$DURATION" -ge 1 ] || { echo "bench: --duration must be at least 1" >&2; exit 2; }
+  local s w
+  for s in ${SERVERS//,/ }; do
+    [ -n "${SRV_DESC[$s]:-}" ] || { echo "bench: unknown server '$s' (known: ${SERVER_ORDER[*]})" >&2; exit 2; }
+  done
+  for w in ${WORKLOADS//,/ }; do
+    [ -n "${WL_CONNS[$w]:-}" ] || { echo "bench: unknown workload '$w' (known: ${WL_ORDER[*]})" >&2; exit 2; }
+  done
+}
+
+# Is SERVERS/WORKLOADS selecting this one? (keeps the table in the canonical order whatever the list order)
+selected() { case ",$1," in *",$2,"*) return 0 ;; esac; return 1; }
+
+log() { printf 'bench: %s\n' "$*" >&2; }
+die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
+
+# ---------------------------------------------------------------------------------------------------------
+# Tools. Only what is missing is installed, and only from Debian's packages. Installing nginx on Debian
+# normally starts a system nginx on port 80; a temporary policy-rc.d (only when none exists) stops that.
+# Any system nginx/lighttpd that is running anyway is not ours: we never touch it and use our own ports.
+ensure_tools() {
+  local pkgs=() need_nginx=0 need_lighttpd=0
+  selected "$SERVERS" nginx || selected "$SERVERS" nginx2 && need_nginx=1
+  selected "$SERVERS" lighttpd && need_lighttpd=1
+  command -v wrk >/dev/null 2>&1 || pkgs+=(wrk)
+  [ "$need_nginx" = 1 ] && ! nginx_bin >/dev/null && pkgs+=(NGINX)
+  [ "$need_lighttpd" = 1 ] && ! lighttpd_bin >/dev/null && pkgs+=(lighttpd)
+  command -v curl >/dev/null 2>&1 || pkgs+=(curl)
+  command -v taskset >/dev/null 2>&1 || pkgs+=(util-linux)
+  if ! command -v mvn >/dev/null 2>&1; then pkgs+=(maven); fi
+  [ ${#pkgs[@]} -eq 0 ] && return 0
+
+  [ "$(id -u)" = 0 ] || die "missing ${pkgs[*]}; run as root to have them installed, or install them yourself"
+  command -v apt-get >/dev/null 2>&1 || die "missing ${pkgs[*]} and no apt-get to install them"
+  log "installing: ${pkgs[*]/NGINX/nginx-light (or nginx)}"
+  local made_policy=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\n# temporary, from sws bench/run.sh: do not start services while installing\nexit 101\n' \
+      >/usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+    made_policy=1
+  fi
+  local rc=0
+  DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null || rc=$?
+  if [ "$rc" = 0 ]; then
+    local plain=() p
+    for p in "${pkgs[@]}"; do [ "$p" = NGINX ] || plain+=("$p"); done
+    if [ ${#plain[@]} -gt 0 ]; then
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${plain[@]}" >/dev/null || rc=$?
+    fi
+    if [ "$rc" = 0 ] && [ "$need_nginx" = 1 ] && ! nginx_bin >/dev/null; then
+      # nginx-light is the small build (bookworm); later releases only have nginx.
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx-light >/dev/null 2>&1 ||
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx >/dev/null || rc=$?
+    fi
+  fi
+  [ "$made_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d
+  [ "$rc" = 0 ] || die "apt-get failed (status $rc)"
+}
+
+nginx_bin() { command -v nginx 2>/dev/null || { [ -x /usr/sbin/nginx ] && echo /usr/sbin/nginx; }; }
+lighttpd_bin() { command -v lighttpd 2>/dev/null || { [ -x /usr/sbin/lighttpd ] && echo /usr/sbin/lighttpd; }; }
+
+# sws: the same JDK discovery and build as bin/sws (bin/lib.sh), but we run java ourselves so that the
+# PID we hold is the server's own (bin/sws execs java, but going direct makes that explicit).
+ensure_sws() {
+  # shellcheck source-path=SCRIPTDIR/.. source=bin/lib.sh
+  . "$TOP/bin/lib.sh"
+  sws_find_jdk
+  SWS_JAR=${SWS_JAR_ARG:-$TOP/target/sws.jar}
+  [ -z "$SWS_JAR_ARG" ] || [ -f "$SWS_JAR" ] || die "no such jar: $SWS_JAR"
+  # Rebuilt when missing or older than its sources, as bin/sws does: measuring a stale jar would mislead.
+  if [ -z "$SWS_JAR_ARG" ] && { [ ! -f "$SWS_JAR" ] || [ -n "$(find "$TOP/pom.xml" "$TOP/src/main" -newer "$SWS_JAR" -print -quit)" ]; }; then
+    sws_need_maven
+    log "building $SWS_JAR with $JAVA_HOME ..."
+    (cd "$TOP" && mvn -B -q -ntp -DskipTests package) >"$WORK/build.log" 2>&1 ||
+      { cat "$WORK/build.log" >&2; die "the sws build failed (output above)"; }
+  fi
+  # Run a private copy: a rebuild of target/ during the benchmark (tests, another shell) must not pull the
+  # jar out from under the running JVM.
+  cp "$SWS_JAR" "$WORK/sws.jar"
+  # Which build was measured: the commit says little when the tree has uncommitted changes; the hash doesn't lie.
+  SWS_JAR_ID="$(sha256sum "$WORK/sws.jar" | cut -c1-12), built $(date -u -r "$SWS_JAR" '+%Y-%m-%d %H:%M UTC')"
+  SWS_JAR=$WORK/sws.jar
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# Fixtures: one docroot served by every server. Cheap ones are always made; the 100 MiB file only when a
+# workload that needs it is selected.
+make_fixtures() {
+  DOCROOT=$WORK/docroot
+  mkdir -p "$DOCROOT/list200" "$DOCROOT/cgi-bin"
+  make_file "$DOCROOT/1k.html" 1024
+  make_file "$DOCROOT/100k.html" $((100 * 1024))
+  local i
+  for i in $(seq -w 1 200); do printf 'file %s\n' "$i" >"$DOCROOT/list200/file-$i.txt"; done
+  printf '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\nhello\\n"\n' >"$DOCROOT/cgi-bin/hello.sh"
+  chmod 755 "$DOCROOT/cgi-bin/hello.sh"
+  if selected "$WORKLOADS" d; then head -c $((100 * 1024 * 1024)) /dev/urandom >"$DOCROOT/100m.bin"; fi
+  # nginx workers run as an unprivileged user when the master is root: everything must be world-readable.
+  chmod -R a+rX "$WORK"
+}
+
+# A file of exactly N bytes of printable text (a web page, not zeros that a proxy might treat specially).
+make_file() {
+  head -c "$2" /dev/zero | tr '\0' 'x' >"$1"
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# Ports: start at 18080 and skip any port something already listens on (a system nginx on 80 is not ours,
+# but a leftover from something else could sit anywhere).
+NEXT_PORT=18080
+free_port() {
+  while port_busy "$NEXT_PORT"; do NEXT_PORT=$((NEXT_PORT + 1)); done
+  PORT=$NEXT_PORT
+  NEXT_PORT=$((NEXT_PORT + 1))
+}
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+declare -A SRV_PID SRV_PORT
+STARTED_PIDS=()
+WRK_PID=""
+
+start_sws() {
+  free_port
+  # shellcheck disable=SC2086 # SWS_JAVA_OPTS is a list of options, as in bin/sws
+  "$JAVA_HOME/bin/java" -XX:+UseSerialGC -Xss512k ${SWS_JAVA_OPTS:-} -jar "$SWS_JAR" \
+    -f -i 127.0.0.1 -p "$PORT" "$DOCROOT" >"$WORK/sws.out" 2>&1 &
+  register sws $! "$PORT"
+}
+
+# nginx with the settings the issue asks for: no access log, sendfile, 4096 connections per worker,
+# effectively unlimited keep-alive requests (so b keeps all 1000 connections open for the whole run).
+start_nginx_n() {
+  local name=$1 workers=$2 dir=$WORK/$1
+  free_port
+  mkdir -p "$dir"
+  cat >"$dir/nginx.conf" <<EOF
+daemon off;
+master_process on;
+worker_processes $workers;
+worker_rlimit_nofile 16384;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  tcp_nodelay on;
+  keepalive_timeout 65;
+  keepalive_requests 100000000;
+  types { text/html html; text/plain txt; application/octet-stream bin; }
+  default_type application/octet-stream;
+  client_body_temp_path $dir/client_body;
+  proxy_temp_path $dir/proxy;
+  fastcgi_temp_path $dir/fastcgi;
+  uwsgi_temp_path $dir/uwsgi;
+  scgi_temp_path $dir/scgi;
+  server {
+    listen 127.0.0.1:$PORT;
+    root $DOCROOT;
+    autoindex on;
+  }
+}
+EOF
+  local bin
+  bin=$(nginx_bin) || die "nginx is not installed"
+  # -e: error log from the very start (before the config is read), so nothing goes to /var/log/nginx.
+  "$bin" -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" >"$dir/stdout" 2>&1 &
+  register "$name" $! "$PORT"
+}
+start_nginx() { start_nginx_n nginx 1; }
+start_nginx2() { start_nginx_n nginx2 2; }
+
+start_lighttpd() {
+  local dir=$WORK/lighttpd
+  free_port
+  mkdir -p "$dir"
+  cat >"$dir/lighttpd.conf" <<EOF
+server.document-root = "$DOCROOT"
+server.bind = "127.0.0.1"
+server.port = $PORT
+server.errorlog = "$dir/error.log"
+server.max-connections = 4096
+server.max-fds = 16384
+server.network-backend = "sendfile"
+server.max-keep-alive-requests = 100000000
+server.max-keep-alive-idle = 65
+server.modules = ( "mod_dirlisting" )
+dir-listing.activate = "enable"
+mimetype.assign = ( ".html" => "text/html", ".txt" => "text/plain", ".bin" => "application/octet-stream" )
+EOF
+  local bin
+  bin=$(lighttpd_bin) || die "lighttpd is not installed"
+  "$bin" -D -f "$dir/lighttpd.conf" >"$dir/stdout" 2>&1 &
+  register lighttpd $! "$PORT"
+}
+
+register() {
+  SRV_PID[$1]=$2
+  SRV_PORT[$1]=$3
+  STARTED_PIDS+=("$2")
+}
+
+# Poll until the server answers 200 on the 1 KiB file, for at most 30 s (a JVM's first start on a cold
+# machine can take a few seconds; nginx and lighttpd take milliseconds). No fixed sleeps.
+wait_ready() {
+  local name=$1 pid=${SRV_PID[$1]} url="http://127.0.0.1:${SRV_PORT[$1]}/1k.html" deadline=$((SECONDS + 30)) code
+  while [ $SECONDS -lt $deadline ]; do
+    kill -0 "$pid" 2>/dev/null || { show_logs "$name"; die "$name (pid $pid) exited during start-up"; }
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$url" || true)
+    [ "$code" = 200 ] && return 0
+    sleep 0.05
+  done
+  show_logs "$name"
+  die "$name did not answer 200 on $url within 30 s"
+}
+
+show_logs() {
+  local f
+  for f in "$WORK/$1.out" "$WORK/$1"/stdout "$WORK/$1"/error.log; do
+    [ -s "$f" ] && { echo "--- $f" >&2; tail -n 20 "$f" >&2; }
+  done
+  return 0
+}
+
+# SIGTERM to each PID we started (and only those), then wait a bounded time; SIGKILL as the last resort.
+stop_servers() {
+  local pid i
+  for pid in "${STARTED_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${STARTED_PIDS[@]}"; do
+    for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then
+      log "pid $pid ignored SIGTERM for 10 s; killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+  done
+  STARTED_PIDS=()
+}
+
+cleanup() {
+  local rc=$?
+  if [ -n "${WRK_PID:-}" ]; then kill -TERM "$WRK_PID" 2>/dev/null || true; wait "$WRK_PID" 2>/dev/null || true; fi
+  stop_servers
+  if [ -n "${WORK:-}" ] && [ -d "$WORK" ]; then
+    if [ "$KEEP" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
+  fi
+  exit "$rc"
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# Measurement. A server's cost is its whole process tree: the JVM is one process (all threads counted in
+# /proc/PID/stat); nginx is the master plus its workers (children of the master we started).
+tree_pids() {
+  local pid=$1
+  echo "$pid"
+  local c
+  for c in /proc/[0-9]*/stat; do
+    # Field 4 is the parent pid; the command name (field 2) may hold spaces, so cut after the last ')'.
+    local f
+    read -r -a f < <(sed 's/.*) //' "$c" 2>/dev/null) || continue
+    [ "${f[1]:-}" = "$pid" ] && { c=${c#/proc/}; echo "${c%/stat}"; }
+  done
+  return 0
+}
+
+# Total utime+stime, in clock ticks, of the given PIDs.
+cpu_ticks() {
+  local total=0 pid f
+  for pid in "$@"; do
+    read -r -a f < <(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null) || continue
+    # After the ')' field 3 (state) is f[0], so utime (14) is f[11] and stime (15) is f[12].
+    total=$((total + f[11] + f[12]))
+  done
+  echo "$total"
+}
+
+# Sum of VmRSS of the given PIDs, in KiB.
+rss_kib() {
+  local total=0 pid v
+  for pid in "$@"; do
+    v=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status" 2>/dev/null || true)
+    total=$((total + ${v:-0}))
+  done
+  echo "$total"
+}
+
+# The one client command, identical for every server: wrk, one thread, pinned to CPU 0, bounded by timeout.
+run_wrk() {
+  local secs=$1 conns=$2 url=$3 header=$4 out=$5
+  local args=(-t1 -c "$conns" -d "${secs}s" --latency)
+  [ -n "$header" ] && args+=(-H "$header")
+  # wrk stops itself after -d; the timeout is for a server that stalls wrk (e.g. never closes a socket).
+  # Run in the background and wait, because bash runs a trap (^C, SIGTERM) only once a foreground
+  # command returns; `wait` is interrupted at once, and cleanup stops this client too.
+  timeout -k 5 $((secs + 30)) taskset -c 0 wrk "${args[@]}" "$url" >"$out" 2>&1 &
+  WRK_PID=$!
+  local rc=0
+  wait "$WRK_PID" || rc=$?
+  WRK_PID=""
+  return "$rc"
+}
+
+# Latency string from wrk ("812.00us", "1.23ms", "2.01s") → milliseconds.
+to_ms() {
+  awk -v v="$1" 'BEGIN {
+    if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
+    else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v }
+    else if (v ~ /m$/) { sub(/m$/, "", v); printf "%.3f", v * 60000 }
+    else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 }
+    else printf "nan" }'
+}
+
+# Transfer/sec string ("123.45MB", "12.3KB", "1.2GB") → MiB/s (wrk's units are binary).
+to_mib() {
+  awk -v v="$1" 'BEGIN {
+    f = 1 / (1024 * 1024)
+    if (v ~ /GB$/) f = 1024; else if (v ~ /MB$/) f = 1; else if (v ~ /KB$/) f = 1 / 1024
+    sub(/[KMG]?B$/, "", v); printf "%.1f", v * f }'
+}
+
+# One measured run: warm-up, CPU before, wrk, CPU after, RSS. Appends one TSV line to $RESULTS.
+measure() {
+  local wl=$1 srv=$2
+  local url="http://127.0.0.1:${SRV_PORT[$srv]}${WL_PATH[$wl]}" out="$OUT/raw/$wl-$srv.txt"
+  local pids t0 t1 rc=0
+  log "workload $wl, $srv: warm-up ${WARMUP}s, run ${DURATION}s, ${WL_CONNS[$wl]} connections"
+  if [ "$WARMUP" -gt 0 ]; then
+    run_wrk "$WARMUP" "${WL_CONNS[$wl]}" "$url" "${WL_HEADER[$wl]}" "$OUT/raw/$wl-$srv.warmup.txt" || true
+  fi
+  # nginx workers are listed afresh each run in case the master replaced one.
+  read -r -a pids <<<"$(tree_pids "${SRV_PID[$srv]}" | tr '\n' ' ')"
+  t0=$(cpu_ticks "${pids[@]}")
+  run_wrk "$DURATION" "${WL_CONNS[$wl]}" "$url" "${WL_HEADER[$wl]}" "$out" || rc=$?
+  t1=$(cpu_ticks "${pids[@]}")
+  local rss
+  rss=$(rss_kib "${pids[@]}")
+  kill -0 "${SRV_PID[$srv]}" 2>/dev/null || { log "$srv (pid ${SRV_PID[$srv]}) died during workload $wl"; cat "$out" >&2; show_logs "$srv"; }
+  [ "$rc" = 0 ] || log "wrk exited with status $rc for $wl/$srv (124 = timed out); output in $out"
+
+  # Parse wrk's report. Missing lines mean zero (wrk prints the error lines only when there are errors).
+  local reqs rate p50 p99 sock non2xx xfer
+  reqs=$(awk '/requests in/ { print $1; exit }' "$out")
+  rate=$(awk '/^Requests\/sec:/ { print $2; exit }' "$out")
+  p50=$(awk '$1 == "50%" { print $2; exit }' "$out")
+  p99=$(awk '$1 == "99%" { print $2; exit }' "$out")
+  xfer=$(awk '/^Transfer\/sec:/ { print $2; exit }' "$out")
+  sock=$(awk '/Socket errors:/ { gsub(/,/, ""); printf "connect %s read %s write %s timeout %s", $4, $6, $8, $10; exit }' "$out")
+  non2xx=$(awk '/Non-2xx or 3xx responses:/ { print $NF; exit }' "$out")
+  local hz cpu_us="nan"
+  hz=$(getconf CLK_TCK)
+  if [ -n "$reqs" ] && [ "$reqs" -gt 0 ]; then
+    cpu_us=$(awk -v d=$((t1 - t0)) -v hz="$hz" -v n="$reqs" 'BEGIN { printf "%.1f", d * 1e6 / hz / n }')
+  fi
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$wl" "$srv" "${reqs:-0}" "${rate:-0}" \
+    "$(to_ms "${p50:-nan}")" "$(to_ms "${p99:-nan}")" "${sock:-}" "${non2xx:-0}" "$cpu_us" \
+    "$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')" "$(to_mib "${xfer:-0B}")" >>"$RESULTS"
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# The table: one row per workload × server, and the ratio of sws's rate to that server's in the same run.
+print_table() {
+  awk -F'\t' -v desc_file="$OUT/legend.tsv" '
+    BEGIN {
+      while ((getline line < desc_file) > 0) { split(line, p, "\t"); desc[p[1]] = p[2] }
+      print "| workload | server | req/s | MiB/s | p50 ms | p99 ms | errors | CPU µs/req | RSS MiB | sws/this (req/s) |"
+      print "|---|---|--:|--:|--:|--:|---|--:|--:|--:|"
+    }
+    { n++; wl[n] = $1; srv[n] = $2; reqs[n] = $3; rate[n] = $4; p50[n] = $5; p99[n] = $6
+      sock[n] = $7; non[n] = $8; cpu[n] = $9; rss[n] = $10; mib[n] = $11
+      if ($2 == "sws") swsrate[$1] = $4 }
+    END {
+      for (i = 1; i <= n; i++) {
+        err = ""
+        split(sock[i], s, " ")
+        for (k = 1; k <= 8; k += 2) if (s[k + 1] + 0 > 0) err = err (err == "" ? "" : ", ") s[k] " " s[k + 1]
+        if (non[i] + 0 > 0) err = err (err == "" ? "" : ", ") "non-2xx " non[i]
+        if (reqs[i] + 0 == 0) err = err (err == "" ? "" : ", ") "NO REQUESTS"
+        if (err == "") err = "0"
+        if (srv[i] == "sws") ratio = "—"
+        else if ((wl[i] in swsrate) && rate[i] + 0 > 0) ratio = sprintf("%.2f", swsrate[wl[i]] / rate[i])
+        else ratio = "n/a"
+        printf "| %s | %s | %.0f | %s | %s | %s | %s | %s | %s | %s |\n", wl[i], desc[srv[i]], rate[i], mib[i], \
+          p50[i], p99[i], err, cpu[i], rss[i], ratio
+      }
+    }' "$RESULTS"
+}
+
+print_legend() {
+  local w
+  echo
+  echo "Workloads (wrk -t1 pinned to CPU 0 with taskset, ${DURATION} s runs after ${WARMUP} s warm-up; servers unpinned):"
+  for w in "${WL_ORDER[@]}"; do
+    selected "$WORKLOADS" "$w" || continue
+    echo "- $w: ${WL_DESC[$w]} (\`wrk -t1 -c ${WL_CONNS[$w]}${WL_HEADER[$w]:+ -H \"${WL_HEADER[$w]}\"} ${WL_PATH[$w]}\`)"
+  done
+  echo "- CPU µs/req: server utime+stime (whole process tree) during the measured run ÷ requests; RSS: VmRSS sum after the run."
+}
+
+# Smoke mode checks only that the harness produced numbers: every run served something, nothing non-2xx.
+smoke_check() {
+  awk -F'\t' '$3 + 0 == 0 || $8 + 0 > 0 { bad++; printf "bench: smoke: %s/%s served %s requests, %s non-2xx\n", $1, $2, $3, $8 > "/dev/stderr" }
+    END { exit bad > 0 }' "$RESULTS"
+}
+
+# ---------------------------------------------------------------------------------------------------------
+main() {
+  parse_args "$@"
+  ensure_tools
+  WORK=$(mktemp -d /tmp/sws-bench.XXXXXX)
+  trap cleanup EXIT
+  trap 'exit 130' INT TERM
+  ensure_sws
+  # 1000 client connections plus 1000 server sockets each: well above the usual soft limit of 1024.
+  ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+  local stamp
+  stamp=$(date -u +%Y%m%dT%H%M%SZ)
+  OUT=$BENCH_DIR/out/$stamp
+  mkdir -p "$OUT/raw"
+  RESULTS=$OUT/results.tsv
+  : >"$RESULTS"
+  local s w
+  for s in "${SERVER_ORDER[@]}"; do printf '%s\t%s\n' "$s" "${SRV_DESC[$s]}"; done >"$OUT/legend.tsv"
+
+  # Other work on the machine skews everything; the load average is printed with the table to show it.
+  LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+  make_fixtures
+  # All selected servers run side by side for the whole benchmark (idle ones cost nothing), and the loop is
+  # workload-major, so a burst of noise on this shared machine hits neighbouring rows, not one server.
+  for s in "${SERVER_ORDER[@]}"; do
+    selected "$SERVERS" "$s" || continue
+    "start_$s"
+  done
+  for s in "${SERVER_ORDER[@]}"; do
+    selected "$SERVERS" "$s" || continue
+    wait_ready "$s"
+    log "$s: pid ${SRV_PID[$s]}, http://127.0.0.1:${SRV_PORT[$s]}/"
+  done
+
+  for w in "${WL_ORDER[@]}"; do
+    selected "$WORKLOADS" "$w" || continue
+    for s in "${SERVER_ORDER[@]}"; do
+      selected "$SERVERS" "$s" || continue
+      measure "$w" "$s"
+    done
+  done
+  stop_servers
+
+  {
+    echo "sws $(git -C "$TOP" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$TOP" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)') (jar sha256 $SWS_JAR_ID), $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), kernel $(uname -r), load average before: $LOAD_BEFORE"
+    echo
+    print_table
+    print_legend
+  } | tee "$OUT/table.md"
+  log "table and raw wrk output in $OUT"
+  if [ "$SMOKE" = 1 ]; then smoke_check; fi
+}
+
+main "$@"
