@@ -163,8 +163,7 @@ final class CgiExchange implements Deferred, StreamSource {
             if (cancelled) {
                 kill();
             }
-            killer = gateway.timer()
-                    .schedule(this::timedOut, gateway.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            killer = gateway.timer().schedule(this::timedOut, gateway.timeout().toMillis(), TimeUnit.MILLISECONDS);
             Thread.ofVirtual().name("sws-cgi-stdin").start(this::feedStdin);
             Thread.ofVirtual().name("sws-cgi-stderr").start(this::relayStderr);
             readStdout();
@@ -186,11 +185,11 @@ final class CgiExchange implements Deferred, StreamSource {
             command.add(SETSID.toString());
         }
         command.add(script.toString());
-        ProcessBuilder builder = new ProcessBuilder(command).directory(script.getParent().toFile());
+        ProcessBuilder builder =
+                new ProcessBuilder(command).directory(script.getParent().toFile());
         var env = builder.environment();
         env.clear();
-        env.putAll(CgiEnvironment.build(
-                request, client, gateway.docroot(), script, scriptName, pathInfo, bodyLength));
+        env.putAll(CgiEnvironment.build(request, client, gateway.docroot(), script, scriptName, pathInfo, bodyLength));
         return builder.start();
     }
 

@@ -12,15 +12,27 @@ import sws.http.Status;
  * The header block a CGI program prints before its body (RFC 3875 section 6.3): read, checked, and sorted
  * into what the server uses itself (Status, Location, Content-Length) and what it passes on.
  */
-record CgiHeaders(Status status, boolean statusGiven, List<String> fields, String location, long contentLength,
+record CgiHeaders(
+        Status status,
+        boolean statusGiven,
+        List<String> fields,
+        String location,
+        long contentLength,
         boolean hasContentType) {
 
     static final int MAX_BYTES = 64 * 1024;
 
     /** Fields that describe one connection, not the response, and so never pass through (RFC 9110 7.6.1). */
     private static final Set<String> DROPPED = Set.of(
-            "connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-connection",
-            "date", "server");
+            "connection",
+            "keep-alive",
+            "transfer-encoding",
+            "te",
+            "trailer",
+            "upgrade",
+            "proxy-connection",
+            "date",
+            "server");
 
     /** Why a header block was refused. */
     static final class Invalid extends Exception {
@@ -146,5 +158,4 @@ record CgiHeaders(Status status, boolean statusGiven, List<String> fields, Strin
         }
         return true;
     }
-
 }

@@ -40,10 +40,8 @@ public final class Gateway implements AutoCloseable {
         this.docroot = docroot.toRealPath();
         this.timeout = timeout;
         this.limiter = new Limiter(maxRunning, maxQueued);
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform()
-                .name("sws-cgi-timer")
-                .daemon()
-                .unstarted(r));
+        this.timer = Executors.newSingleThreadScheduledExecutor(
+                r -> Thread.ofPlatform().name("sws-cgi-timer").daemon().unstarted(r));
     }
 
     /** The reply to a request whose path (dot segments removed) begins with /cgi-bin. */

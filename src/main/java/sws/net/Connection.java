@@ -77,6 +77,7 @@ final class Connection {
     private StreamSource stream;
     private boolean chunked;
     private boolean sendBody;
+    private boolean blockedOnWrite;
     private boolean closeAfterWrite;
     private boolean lingerAfterWrite;
     private int loggedStatus;
@@ -102,11 +103,17 @@ final class Connection {
                 drain();
                 return;
             }
+            if (deferred != null && !deferredBodyOpen() && in != null && inEnd == in.length) {
+                setInterest(); // full of what comes next; wait for the reply to finish first
+                return;
+            }
             if (!fill()) {
                 return;
             }
             if (deferredBodyOpen()) {
                 feedDeferred();
+            } else if (deferred != null) {
+                setInterest(); // bytes of a next request, kept until the reply is done
             } else {
                 process();
             }
@@ -320,7 +327,8 @@ final class Connection {
                     deadline = loop.now() + loop.timeouts().write().toMillis();
                 }
                 if (out[outCount - 1].hasRemaining()) {
-                    setInterest(true);
+                    blockedOnWrite = true;
+                    setInterest();
                     return;
                 }
                 outCount = 0;
@@ -337,7 +345,8 @@ final class Connection {
                     abort();
                     return;
                 }
-                setInterest(true);
+                blockedOnWrite = true;
+                setInterest();
                 return;
             }
             if (stream != null) {
@@ -346,7 +355,8 @@ final class Connection {
                     if (sendBody && piece.hasRemaining()) {
                         loggedBytes += piece.remaining();
                         if (chunked) {
-                            queue((Integer.toHexString(piece.remaining()) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                            queue((Integer.toHexString(piece.remaining()) + "\r\n")
+                                    .getBytes(StandardCharsets.US_ASCII));
                             out[outCount++] = piece;
                             queue(CRLF);
                         } else {
@@ -358,7 +368,8 @@ final class Connection {
                 if (!stream.ended()) {
                     // Waiting for the producer, not for the client: no write timeout meanwhile.
                     deadline = Long.MAX_VALUE;
-                    setInterest(false);
+                    blockedOnWrite = false;
+                    setInterest();
                     return;
                 }
                 if (stream.failed()) {
@@ -377,6 +388,7 @@ final class Connection {
     }
 
     private void finishResponse() throws IOException {
+        blockedOnWrite = false;
         logRequest();
         if (file != null) {
             closeQuietly(file);
@@ -463,7 +475,7 @@ final class Connection {
             }
             return;
         }
-        setInterest(state == State.WRITING && (outCount > 0 || file != null));
+        setInterest();
     }
 
     private void onReply(Response response) {
@@ -498,8 +510,18 @@ final class Connection {
                 deferred = null;
             }
             boolean head = request.isHead();
-            request = head ? new Request("HEAD", next.target(), next.path(), next.rawPath(), next.query(),
-                    next.minorVersion(), next.headers(), next.keepAlive(), 0) : next;
+            request = head
+                    ? new Request(
+                            "HEAD",
+                            next.target(),
+                            next.path(),
+                            next.rawPath(),
+                            next.query(),
+                            next.minorVersion(),
+                            next.headers(),
+                            next.keepAlive(),
+                            0)
+                    : next;
             body = null;
             dispatch(request);
             process();
@@ -524,13 +546,21 @@ final class Connection {
     }
 
     /** Read interest while a deferred reply takes body (or a head is awaited), write interest when asked. */
-    private void setInterest(boolean write) {
+    /**
+     * Write interest while output waits for room in the socket; read interest while a deferred reply
+     * takes body, and also while it is being made, so that a client that resets the connection is noticed
+     * and its program stopped (what arrives meanwhile is a next request, kept while there is room).
+     */
+    private void setInterest() {
         if (!key.isValid()) {
             return;
         }
-        int ops = write ? SelectionKey.OP_WRITE : 0;
-        if (deferredBodyOpen() && deferred.wantsBody() && !inputClosed) {
-            ops |= SelectionKey.OP_READ;
+        int ops = blockedOnWrite ? SelectionKey.OP_WRITE : 0;
+        if (!inputClosed && deferred != null) {
+            boolean room = in == null || inEnd < in.length;
+            if (deferredBodyOpen() ? deferred.wantsBody() : room) {
+                ops |= SelectionKey.OP_READ;
+            }
         }
         key.interestOps(ops);
     }
