@@ -10,26 +10,24 @@ import sws.net.Timeouts;
  * The server's settings, immutable; the command line builds one, tests build their own.
  *
  * @param docroot the document root
- * @param cgiDir where /cgi-bin/ programs live, or null when CGI is off
+ * @param cgi the CGI settings, or null when CGI is off
  * @param address the one address to bind, or null for every address, IPv4 and IPv6
  * @param port the TCP port; 0 picks a free one
  * @param accessLog the file the access log is appended to, or null
  * @param debug one connection at a time, access log on stdout (-d)
  * @param userdir the --userdir pattern
- * @param cgiTimeout how long a CGI program may run
  * @param limits the request size limits
  * @param timeouts the connection timeouts
  * @param loops how many event loops (selector threads) to run
  */
 public record Config(
         Path docroot,
-        Path cgiDir,
+        Cgi cgi,
         InetAddress address,
         int port,
         Path accessLog,
         boolean debug,
         String userdir,
-        Duration cgiTimeout,
         Limits limits,
         Timeouts timeouts,
         int loops) {
@@ -47,45 +45,66 @@ public record Config(
                 null,
                 false,
                 DEFAULT_USERDIR,
-                Duration.ofSeconds(30),
                 Limits.DEFAULT,
                 Timeouts.DEFAULT,
                 Runtime.getRuntime().availableProcessors());
     }
 
     public Config withAddress(InetAddress a) {
-        return new Config(docroot, cgiDir, a, port, accessLog, debug, userdir, cgiTimeout, limits, timeouts, loops);
+        return new Config(docroot, cgi, a, port, accessLog, debug, userdir, limits, timeouts, loops);
     }
 
     public Config withPort(int p) {
-        return new Config(docroot, cgiDir, address, p, accessLog, debug, userdir, cgiTimeout, limits, timeouts, loops);
+        return new Config(docroot, cgi, address, p, accessLog, debug, userdir, limits, timeouts, loops);
     }
 
     public Config withAccessLog(Path file) {
-        return new Config(docroot, cgiDir, address, port, file, debug, userdir, cgiTimeout, limits, timeouts, loops);
+        return new Config(docroot, cgi, address, port, file, debug, userdir, limits, timeouts, loops);
     }
 
     public Config withDebug(boolean d) {
-        return new Config(docroot, cgiDir, address, port, accessLog, d, userdir, cgiTimeout, limits, timeouts, loops);
+        return new Config(docroot, cgi, address, port, accessLog, d, userdir, limits, timeouts, loops);
     }
 
     public Config withUserdir(String u) {
-        return new Config(docroot, cgiDir, address, port, accessLog, debug, u, cgiTimeout, limits, timeouts, loops);
+        return new Config(docroot, cgi, address, port, accessLog, debug, u, limits, timeouts, loops);
     }
 
+    /** CGI on, from dir, with the default bounds on programs running and waiting. */
     public Config withCgi(Path dir, Duration timeout) {
-        return new Config(docroot, dir, address, port, accessLog, debug, userdir, timeout, limits, timeouts, loops);
+        return withCgi(new Cgi(dir, timeout, Cgi.defaultMaxRunning(), Cgi.DEFAULT_MAX_QUEUED));
+    }
+
+    public Config withCgi(Cgi c) {
+        return new Config(docroot, c, address, port, accessLog, debug, userdir, limits, timeouts, loops);
+    }
+
+    /**
+     * The CGI settings of spec section 5.
+     *
+     * @param dir where /cgi-bin/ programs live
+     * @param timeout how long a program may run before it is killed
+     * @param maxRunning how many programs may run at once
+     * @param maxQueued how many requests may wait for a free slot; more are answered 503
+     */
+    public record Cgi(Path dir, Duration timeout, int maxRunning, int maxQueued) {
+        public static final int DEFAULT_MAX_QUEUED = 256;
+
+        /** A few programs per core: enough to keep the cores busy while some programs wait on I/O. */
+        public static int defaultMaxRunning() {
+            return 4 * Runtime.getRuntime().availableProcessors();
+        }
     }
 
     public Config withLimits(Limits l) {
-        return new Config(docroot, cgiDir, address, port, accessLog, debug, userdir, cgiTimeout, l, timeouts, loops);
+        return new Config(docroot, cgi, address, port, accessLog, debug, userdir, l, timeouts, loops);
     }
 
     public Config withTimeouts(Timeouts t) {
-        return new Config(docroot, cgiDir, address, port, accessLog, debug, userdir, cgiTimeout, limits, t, loops);
+        return new Config(docroot, cgi, address, port, accessLog, debug, userdir, limits, t, loops);
     }
 
     public Config withLoops(int n) {
-        return new Config(docroot, cgiDir, address, port, accessLog, debug, userdir, cgiTimeout, limits, timeouts, n);
+        return new Config(docroot, cgi, address, port, accessLog, debug, userdir, limits, timeouts, n);
     }
 }

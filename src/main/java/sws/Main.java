@@ -70,6 +70,19 @@ public final class Main implements Callable<Integer> {
             defaultValue = "30")
     int cgiTimeout;
 
+    @Option(
+            names = "--cgi-max",
+            paramLabel = "N",
+            description = "most CGI programs running at once (default: 4 per core)")
+    Integer cgiMax;
+
+    @Option(
+            names = "--cgi-queue",
+            paramLabel = "N",
+            description = "most CGI requests waiting for a free slot; more get 503 (default ${DEFAULT-VALUE})",
+            defaultValue = "256")
+    int cgiQueue;
+
     @Option(names = "--pid-file", paramLabel = "FILE", description = "write the server's process id here")
     Path pidFile;
 
@@ -173,7 +186,14 @@ public final class Main implements Callable<Integer> {
                 .withAccessLog(logFile)
                 .withDebug(debug)
                 .withUserdir(userdir)
-                .withCgi(cgiDir, Duration.ofSeconds(cgiTimeout))
+                .withCgi(
+                        cgiDir == null
+                                ? null
+                                : new Config.Cgi(
+                                        cgiDir,
+                                        Duration.ofSeconds(cgiTimeout),
+                                        cgiMax == null ? Config.Cgi.defaultMaxRunning() : cgiMax,
+                                        cgiQueue))
                 .withLimits(new Limits(maxRequestLine, maxHeaderBytes, maxHeaderFields, maxBody))
                 .withTimeouts(new Timeouts(
                         Duration.ofSeconds(requestTimeout),
@@ -213,6 +233,9 @@ public final class Main implements Callable<Integer> {
         }
         if (cgiTimeout <= 0 || requestTimeout <= 0 || idleTimeout <= 0 || writeTimeout <= 0) {
             throw usage("timeouts must be positive numbers of seconds");
+        }
+        if ((cgiMax != null && cgiMax < 1) || cgiQueue < 0) {
+            throw usage("--cgi-max must be at least 1 and --cgi-queue at least 0");
         }
         if (maxRequestLine < 16 || maxHeaderBytes < 16 || maxHeaderFields < 1 || maxBody < 0) {
             throw usage("limits are too small to serve any request");

@@ -9,6 +9,7 @@ import java.net.StandardProtocolFamily;
 import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
 import java.util.List;
+import sws.cgi.Gateway;
 import sws.content.Site;
 import sws.content.UserDirs;
 import sws.http.Handler;
@@ -24,12 +25,14 @@ public final class Server implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     private final AccessLog accessLog;
     private final int port;
+    private final Gateway gateway;
     private boolean stopped;
 
-    private Server(List<ServerSocketChannel> listeners, AccessLog accessLog, int port) {
+    private Server(List<ServerSocketChannel> listeners, AccessLog accessLog, int port, Gateway gateway) {
         this.listeners = listeners;
         this.accessLog = accessLog;
         this.port = port;
+        this.gateway = gateway;
     }
 
     /**
@@ -37,8 +40,21 @@ public final class Server implements AutoCloseable {
      * local, IOException for a docroot or log that cannot be used.
      */
     public static Server start(Config config) throws IOException {
-        Handler handler = new Site(config.docroot(), new UserDirs(config.userdir()));
-        List<ServerSocketChannel> listeners = bind(config.address(), config.port());
+        Site site = new Site(config.docroot(), new UserDirs(config.userdir()));
+        Config.Cgi cgi = config.cgi();
+        Gateway gateway = cgi == null
+                ? null
+                : new Gateway(cgi.dir(), config.docroot(), cgi.timeout(), cgi.maxRunning(), cgi.maxQueued());
+        Handler handler = new Router(site, gateway);
+        List<ServerSocketChannel> listeners;
+        try {
+            listeners = bind(config.address(), config.port());
+        } catch (IOException e) {
+            if (gateway != null) {
+                gateway.close();
+            }
+            throw e;
+        }
         int port = ((InetSocketAddress) listeners.get(0).getLocalAddress()).getPort();
         AccessLog log;
         try {
@@ -47,9 +63,12 @@ public final class Server implements AutoCloseable {
                     : config.accessLog() == null ? null : AccessLog.append(config.accessLog());
         } catch (IOException e) {
             closeAll(listeners);
+            if (gateway != null) {
+                gateway.close();
+            }
             throw e;
         }
-        Server server = new Server(listeners, log, port);
+        Server server = new Server(listeners, log, port, gateway);
         int n = config.debug() ? 1 : Math.max(1, config.loops());
         try {
             for (int i = 0; i < n; i++) {
@@ -157,6 +176,9 @@ public final class Server implements AutoCloseable {
                     interrupted = true;
                 }
             }
+        }
+        if (gateway != null) {
+            gateway.close();
         }
         if (accessLog != null) {
             accessLog.close();

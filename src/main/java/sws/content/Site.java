@@ -3,13 +3,12 @@ package sws.content;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import sws.http.Handler;
 import sws.http.Request;
 import sws.http.Response;
 import sws.http.Status;
 
 /** The static content of spec section 4: the docroot and the user directories under /~user/. */
-public final class Site implements Handler {
+public final class Site {
     private final Path root;
     private final UserDirs userDirs;
 
@@ -19,12 +18,11 @@ public final class Site implements Handler {
         this.userDirs = userDirs;
     }
 
-    @Override
-    public Response handle(Request request) {
+    /** The response to a request whose path has been split into segments. */
+    public Response handle(Request request, PathResolver.Segments segments) {
         if (!request.method().equals("GET") && !request.method().equals("HEAD")) {
             return Response.error(Status.METHOD_NOT_ALLOWED, "Allow", "GET, HEAD");
         }
-        PathResolver.Segments segments = PathResolver.segments(request.path());
         if (segments.refusal() != null) {
             return Response.error(segments.refusal());
         }
@@ -68,7 +66,7 @@ public final class Site implements Handler {
     }
 
     /** 301 to the same place with its query; the path is re-encoded, so nothing in it is taken raw. */
-    private static Response redirect(String path, Request request) {
+    public static Response redirect(String path, Request request) {
         String location = Escape.path(path) + (request.query() == null ? "" : "?" + request.query());
         return Response.error(Status.MOVED_PERMANENTLY, "Location", location);
     }

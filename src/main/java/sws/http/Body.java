@@ -26,5 +26,11 @@ public sealed interface Body {
     /** A region of a file, sent without copying it through the heap; the writer closes the channel. */
     record FileRegion(FileChannel channel, long offset, long length) implements Body {}
 
+    /**
+     * A body streamed as another thread produces it; length is -1 when unknown, and the connection then
+     * frames it (chunked for HTTP/1.1, closed for HTTP/1.0).
+     */
+    record Stream(StreamSource source, long length) implements Body {}
+
     Body NONE = new None();
 }

@@ -1,7 +1,7 @@
 package sws.http;
 
-/** Turns a request into a response; what it may block on is up to the caller to know. */
+/** Turns a request head into a reply; it runs on an event loop, so it must not block. */
 @FunctionalInterface
 public interface Handler {
-    Response handle(Request request);
+    Reply handle(Request request, Client client);
 }

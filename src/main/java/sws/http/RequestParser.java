@@ -244,6 +244,30 @@ public final class RequestParser {
         return new ParseResult.Complete(request, headLength);
     }
 
+    /**
+     * The GET request a CGI local redirect (RFC 3875 section 6.2.2) stands for: the original's version and
+     * header fields, the new target, no body. Null when the target is not a valid origin-form target.
+     */
+    public static Request localRedirect(Request original, String target) {
+        if (!target.startsWith("/")) {
+            return null;
+        }
+        Target parsed = Target.parse("GET", target);
+        if (parsed.error() != null) {
+            return null;
+        }
+        return new Request(
+                "GET",
+                target,
+                parsed.path(),
+                parsed.rawPath(),
+                parsed.query(),
+                original.minorVersion(),
+                original.headers(),
+                original.keepAlive(),
+                0);
+    }
+
     /** All Content-Length values, comma lists included, must be the same run of digits; else -1. */
     private static long contentLength(java.util.List<String> fields) {
         long value = -1;

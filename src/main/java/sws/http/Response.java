@@ -8,7 +8,7 @@ import java.util.List;
  * A response as a handler describes it: status, header fields beyond the ones every response carries,
  * and a body. The connection decides framing (Content-Length, Connection) when it encodes the head.
  */
-public record Response(Status status, List<String> fields, Body body) {
+public record Response(Status status, List<String> fields, Body body) implements Reply {
     private static final String HTML = "text/html; charset=utf-8";
 
     /** A response with this status, its fields given as name, value, name, value, ... */

@@ -13,8 +13,9 @@ public final class ResponseEncoder {
      *
      * @param http11 answer as HTTP/1.1 (else 1.0)
      * @param keepAlive whether the connection stays open afterwards
+     * @param chunked whether a streamed body of unknown length is sent in chunks
      */
-    public static byte[] head(Response response, boolean http11, boolean keepAlive) {
+    public static byte[] head(Response response, boolean http11, boolean keepAlive, boolean chunked) {
         StringBuilder sb = new StringBuilder(256);
         sb.append("Date: ").append(HttpDate.now()).append("\r\n");
         sb.append("Server: ").append(SERVER).append("\r\n");
@@ -22,8 +23,11 @@ public final class ResponseEncoder {
         for (int i = 0; i < fields.size(); i += 2) {
             sb.append(fields.get(i)).append(": ").append(fields.get(i + 1)).append("\r\n");
         }
-        if (!(response.body() instanceof Body.None)) {
-            sb.append("Content-Length: ").append(response.body().length()).append("\r\n");
+        Body body = response.body();
+        if (chunked) {
+            sb.append("Transfer-Encoding: chunked\r\n");
+        } else if (!(body instanceof Body.None) && body.length() >= 0) {
+            sb.append("Content-Length: ").append(body.length()).append("\r\n");
         }
         if (http11 && !keepAlive) {
             sb.append("Connection: close\r\n");

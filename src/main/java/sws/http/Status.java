@@ -1,39 +1,70 @@
 package sws.http;
 
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
 
-/** The response statuses sws sends (spec section 3), each with its pre-encoded status line. */
-public enum Status {
-    OK(200, "OK"),
-    PARTIAL_CONTENT(206, "Partial Content"),
-    MOVED_PERMANENTLY(301, "Moved Permanently"),
-    FOUND(302, "Found"),
-    NOT_MODIFIED(304, "Not Modified"),
-    BAD_REQUEST(400, "Bad Request"),
-    FORBIDDEN(403, "Forbidden"),
-    NOT_FOUND(404, "Not Found"),
-    METHOD_NOT_ALLOWED(405, "Method Not Allowed"),
-    REQUEST_TIMEOUT(408, "Request Timeout"),
-    CONTENT_TOO_LARGE(413, "Content Too Large"),
-    URI_TOO_LONG(414, "URI Too Long"),
-    RANGE_NOT_SATISFIABLE(416, "Range Not Satisfiable"),
-    HEADER_FIELDS_TOO_LARGE(431, "Request Header Fields Too Large"),
-    INTERNAL_SERVER_ERROR(500, "Internal Server Error"),
-    NOT_IMPLEMENTED(501, "Not Implemented"),
-    SERVICE_UNAVAILABLE(503, "Service Unavailable"),
-    GATEWAY_TIMEOUT(504, "Gateway Timeout"),
-    HTTP_VERSION_NOT_SUPPORTED(505, "HTTP Version Not Supported");
+/**
+ * A response status with its pre-encoded status lines: the ones sws itself sends (spec section 3) as
+ * constants, and any other a CGI program asks for.
+ */
+public final class Status {
+    private static final Map<Integer, Status> KNOWN = new HashMap<>();
+
+    public static final Status OK = known(200, "OK");
+    public static final Status CREATED = known(201, "Created");
+    public static final Status NO_CONTENT = known(204, "No Content");
+    public static final Status PARTIAL_CONTENT = known(206, "Partial Content");
+    public static final Status MOVED_PERMANENTLY = known(301, "Moved Permanently");
+    public static final Status FOUND = known(302, "Found");
+    public static final Status SEE_OTHER = known(303, "See Other");
+    public static final Status NOT_MODIFIED = known(304, "Not Modified");
+    public static final Status TEMPORARY_REDIRECT = known(307, "Temporary Redirect");
+    public static final Status BAD_REQUEST = known(400, "Bad Request");
+    public static final Status UNAUTHORIZED = known(401, "Unauthorized");
+    public static final Status FORBIDDEN = known(403, "Forbidden");
+    public static final Status NOT_FOUND = known(404, "Not Found");
+    public static final Status METHOD_NOT_ALLOWED = known(405, "Method Not Allowed");
+    public static final Status REQUEST_TIMEOUT = known(408, "Request Timeout");
+    public static final Status CONTENT_TOO_LARGE = known(413, "Content Too Large");
+    public static final Status URI_TOO_LONG = known(414, "URI Too Long");
+    public static final Status RANGE_NOT_SATISFIABLE = known(416, "Range Not Satisfiable");
+    public static final Status HEADER_FIELDS_TOO_LARGE = known(431, "Request Header Fields Too Large");
+    public static final Status INTERNAL_SERVER_ERROR = known(500, "Internal Server Error");
+    public static final Status NOT_IMPLEMENTED = known(501, "Not Implemented");
+    public static final Status BAD_GATEWAY = known(502, "Bad Gateway");
+    public static final Status SERVICE_UNAVAILABLE = known(503, "Service Unavailable");
+    public static final Status GATEWAY_TIMEOUT = known(504, "Gateway Timeout");
+    public static final Status HTTP_VERSION_NOT_SUPPORTED = known(505, "HTTP Version Not Supported");
 
     private final int code;
     private final String reason;
     private final byte[] line10;
     private final byte[] line11;
 
-    Status(int code, String reason) {
+    private Status(int code, String reason) {
         this.code = code;
         this.reason = reason;
-        this.line10 = ("HTTP/1.0 " + code + " " + reason + "\r\n").getBytes(StandardCharsets.US_ASCII);
-        this.line11 = ("HTTP/1.1 " + code + " " + reason + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        this.line10 = ("HTTP/1.0 " + code + " " + reason + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        this.line11 = ("HTTP/1.1 " + code + " " + reason + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    private static Status known(int code, String reason) {
+        Status s = new Status(code, reason);
+        KNOWN.put(code, s);
+        return s;
+    }
+
+    /**
+     * The status for a code (100 to 999) and reason phrase; a known code with no reason, or its usual one,
+     * gives the constant. The reason must already be free of control characters.
+     */
+    public static Status of(int code, String reason) {
+        Status k = KNOWN.get(code);
+        if (k != null && (reason == null || reason.isEmpty() || reason.equals(k.reason))) {
+            return k;
+        }
+        return new Status(code, reason == null ? "" : reason);
     }
 
     public int code() {
@@ -49,18 +80,13 @@ public enum Status {
         return http11 ? line11 : line10;
     }
 
-    /** Whether a response with this status never carries a body (RFC 9110 section 6.4.1). */
+    /** Whether a response with this status never carries a body (RFC 9110 sections 6.4.1, 15.3.5). */
     public boolean forbidsBody() {
-        return this == NOT_MODIFIED;
+        return code == 304 || code == 204 || code < 200;
     }
 
-    /** Finds the status for a numeric code, or null when sws does not use that code. */
-    public static Status ofCode(int code) {
-        for (Status s : values()) {
-            if (s.code == code) {
-                return s;
-            }
-        }
-        return null;
+    @Override
+    public String toString() {
+        return code + " " + reason;
     }
 }

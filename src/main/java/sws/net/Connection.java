@@ -5,35 +5,48 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicBoolean;
 import sws.http.Body;
 import sws.http.BodyReader;
+import sws.http.Client;
+import sws.http.Deferred;
 import sws.http.HttpError;
 import sws.http.ParseResult;
+import sws.http.Reply;
 import sws.http.Request;
 import sws.http.RequestParser;
 import sws.http.Response;
 import sws.http.ResponseEncoder;
 import sws.http.Status;
+import sws.http.StreamSource;
 import sws.log.AccessLog;
 
 /**
  * One client connection, a state machine driven by readiness events from its event loop:
  * reading head → reading body → writing → (keep-alive: reading head again) or lingering → closed.
+ * A reply made off the loop (CGI) adds one state, waiting for it, during which the request body still
+ * flows to it; its body may also keep flowing while the response is written.
  */
 final class Connection {
     enum State {
         READING_HEAD,
         READING_BODY,
+        AWAITING_REPLY,
         WRITING,
         LINGERING,
         CLOSED
     }
 
+    private static final int MAX_LOCAL_REDIRECTS = 8;
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
     private final EventLoop loop;
     private final SocketChannel channel;
     private final SelectionKey key;
-    private final String remoteAddress;
+    private final Client client;
     private final RequestParser parser;
 
     private State state = State.READING_HEAD;
@@ -48,28 +61,35 @@ final class Connection {
     private Request request;
     private byte[] requestLine;
     private BodyReader body;
+    private Response pending;
     private long deadline;
 
-    private final ByteBuffer[] out = new ByteBuffer[2];
+    private Deferred deferred;
+    private boolean bodyEndSent;
+    private int redirects;
+    private final AtomicBoolean wakePosted = new AtomicBoolean();
+
+    private final ByteBuffer[] out = new ByteBuffer[3];
+    private int outCount;
     private FileChannel file;
     private long filePosition;
     private long fileEnd;
+    private StreamSource stream;
+    private boolean chunked;
+    private boolean sendBody;
+    private boolean blockedOnWrite;
     private boolean closeAfterWrite;
     private boolean lingerAfterWrite;
     private int loggedStatus;
     private long loggedBytes;
 
-    Connection(EventLoop loop, SocketChannel channel, SelectionKey key, String remoteAddress) {
+    Connection(EventLoop loop, SocketChannel channel, SelectionKey key, Client client) {
         this.loop = loop;
         this.channel = channel;
         this.key = key;
-        this.remoteAddress = remoteAddress;
+        this.client = client;
         this.parser = new RequestParser(loop.limits());
         this.deadline = loop.now() + loop.timeouts().request().toMillis();
-    }
-
-    State state() {
-        return state;
     }
 
     /** Whether the connection is between requests with nothing received: safe to close at a stop. */
@@ -83,10 +103,20 @@ final class Connection {
                 drain();
                 return;
             }
+            if (deferred != null && !deferredBodyOpen() && in != null && inEnd == in.length) {
+                setInterest(); // full of what comes next; wait for the reply to finish first
+                return;
+            }
             if (!fill()) {
                 return;
             }
-            process();
+            if (deferredBodyOpen()) {
+                feedDeferred();
+            } else if (deferred != null) {
+                setInterest(); // bytes of a next request, kept until the reply is done
+            } else {
+                process();
+            }
         } catch (IOException e) {
             abort();
         }
@@ -119,7 +149,7 @@ final class Connection {
         if (n == 0) {
             return false;
         }
-        if (state == State.READING_BODY) {
+        if (state == State.READING_BODY || deferredBodyOpen()) {
             deadline = loop.now() + loop.timeouts().request().toMillis();
         }
         inEnd += n;
@@ -166,18 +196,18 @@ final class Connection {
                 requestLine = partialRequestLine();
                 request = complete.request();
                 inStart += complete.headLength();
-                if (request.bodyLength() == 0) {
-                    dispatch();
-                    continue;
+                if (request.bodyLength() != 0) {
+                    body = new BodyReader(request.bodyLength(), loop.limits().maxBodyBytes());
                 }
-                body = new BodyReader(request.bodyLength(), loop.limits().maxBodyBytes());
-                state = State.READING_BODY;
+                dispatch(request);
             } else {
                 inStart += body.read(in, inStart, inEnd, BodyReader.DISCARD);
                 if (body.error() != null) {
                     respondToError(body.error());
                 } else if (body.done()) {
-                    dispatch();
+                    Response ready = pending;
+                    pending = null;
+                    startResponse(ready, keepAlive());
                 } else {
                     break;
                 }
@@ -202,22 +232,38 @@ final class Connection {
         }
     }
 
-    private void dispatch() throws IOException {
-        Response response;
+    /** Hands a complete head to the handler; a body is read afterwards, to the handler or to nowhere. */
+    private void dispatch(Request r) throws IOException {
+        Reply reply;
         try {
-            response = loop.handler().handle(request);
+            reply = loop.handler().handle(r, client);
         } catch (RuntimeException e) {
             loop.reportError(e);
-            response = Response.error(Status.INTERNAL_SERVER_ERROR);
+            reply = Response.error(Status.INTERNAL_SERVER_ERROR);
         }
-        boolean keepAlive = request.keepAlive() && !loop.stopping() && !inputClosed;
-        startResponse(response, request.isHttp11(), keepAlive, request.isHead(), false);
+        switch (reply) {
+            case Response response -> {
+                if (body == null || body.done()) {
+                    startResponse(response, keepAlive());
+                } else {
+                    pending = response;
+                    state = State.READING_BODY;
+                }
+            }
+            case Deferred d -> startDeferred(d);
+        }
+    }
+
+    private boolean keepAlive() {
+        return request.keepAlive() && !loop.stopping() && !inputClosed;
     }
 
     private void respondToError(HttpError error) throws IOException {
-        boolean http11 = request == null || request.isHttp11();
-        Response response = Response.error(error.status());
-        startResponse(response, http11, false, isHead(), true);
+        if (deferred != null) {
+            deferred.cancel();
+            deferred = null;
+        }
+        startResponse(Response.error(error.status()), false, true);
     }
 
     /**
@@ -238,82 +284,143 @@ final class Connection {
                 && line[4] == ' ';
     }
 
-    private void startResponse(Response response, boolean http11, boolean keepAlive, boolean head, boolean linger)
-            throws IOException {
+    private void startResponse(Response response, boolean keepAlive) throws IOException {
+        startResponse(response, keepAlive, false);
+    }
+
+    private void startResponse(Response response, boolean keepAlive, boolean linger) throws IOException {
+        boolean http11 = request == null || request.isHttp11();
+        boolean head = isHead();
+        Body b = response.body();
+        if (b instanceof Body.Stream s && s.length() < 0) {
+            // No length: HTTP/1.1 gets chunks, HTTP/1.0 learns the end from the close.
+            chunked = http11;
+            keepAlive &= http11;
+        } else {
+            chunked = false;
+        }
+        if (deferredBodyOpen()) {
+            keepAlive = false; // the rest of the body is not read, so the next request cannot be found
+        }
         state = State.WRITING;
         closeAfterWrite = !keepAlive;
-        lingerAfterWrite = linger && !inputClosed;
+        lingerAfterWrite = (linger || deferredBodyOpen()) && !inputClosed;
+        sendBody = !head && !response.status().forbidsBody();
         loggedStatus = response.status().code();
-        Body b = response.body();
-        loggedBytes = head ? 0 : b.length();
-        out[0] = ByteBuffer.wrap(ResponseEncoder.head(response, http11, keepAlive));
-        out[1] = null;
+        loggedBytes = sendBody && !(b instanceof Body.Stream) ? b.length() : 0;
+        outCount = 0;
+        queue(ResponseEncoder.head(response, http11, keepAlive, chunked));
         switch (b) {
             case Body.Bytes bytes -> {
-                if (!head) {
-                    out[1] = ByteBuffer.wrap(bytes.data());
+                if (sendBody) {
+                    queue(bytes.data());
                 }
             }
             case Body.FileRegion region -> {
-                if (head) {
-                    closeQuietly(region.channel());
-                } else {
+                if (sendBody) {
                     file = region.channel();
                     filePosition = region.offset();
                     fileEnd = region.offset() + region.length();
+                } else {
+                    closeQuietly(region.channel());
                 }
             }
+            case Body.Stream s -> stream = s.source();
             case Body.None none -> {}
         }
         deadline = loop.now() + loop.timeouts().write().toMillis();
         write();
     }
 
+    private void queue(byte[] bytes) {
+        out[outCount++] = ByteBuffer.wrap(bytes);
+    }
+
+    /** Writes what is queued, then the file, then the stream; returns when done or the socket is full. */
     private void write() throws IOException {
-        long written = 0;
-        if (out[1] != null) {
-            written = channel.write(out, 0, 2);
-        } else if (out[0] != null) {
-            written = channel.write(out[0]);
-        }
-        if (written > 0) {
-            deadline = loop.now() + loop.timeouts().write().toMillis();
-        }
-        if ((out[0] != null && out[0].hasRemaining()) || (out[1] != null && out[1].hasRemaining())) {
-            key.interestOps(SelectionKey.OP_WRITE);
-            return;
-        }
-        out[0] = out[1] = null;
-        while (file != null && filePosition < fileEnd) {
-            long n = file.transferTo(filePosition, fileEnd - filePosition, channel);
-            if (n > 0) {
-                filePosition += n;
-                deadline = loop.now() + loop.timeouts().write().toMillis();
-                continue;
+        while (state == State.WRITING) {
+            if (outCount > 0) {
+                long n = channel.write(out, 0, outCount);
+                if (n > 0) {
+                    deadline = loop.now() + loop.timeouts().write().toMillis();
+                }
+                if (out[outCount - 1].hasRemaining()) {
+                    blockedOnWrite = true;
+                    setInterest();
+                    return;
+                }
+                outCount = 0;
             }
-            if (file.size() < fileEnd) {
-                // The file shrank while it was being sent: the promised length cannot be kept.
-                abort();
+            if (file != null && filePosition < fileEnd) {
+                long n = file.transferTo(filePosition, fileEnd - filePosition, channel);
+                if (n > 0) {
+                    filePosition += n;
+                    deadline = loop.now() + loop.timeouts().write().toMillis();
+                    continue;
+                }
+                if (file.size() < fileEnd) {
+                    // The file shrank while it was being sent: the promised length cannot be kept.
+                    abort();
+                    return;
+                }
+                blockedOnWrite = true;
+                setInterest();
                 return;
             }
-            key.interestOps(SelectionKey.OP_WRITE);
+            if (stream != null) {
+                ByteBuffer piece = stream.next();
+                if (piece != null) {
+                    if (sendBody && piece.hasRemaining()) {
+                        loggedBytes += piece.remaining();
+                        if (chunked) {
+                            queue((Integer.toHexString(piece.remaining()) + "\r\n")
+                                    .getBytes(StandardCharsets.US_ASCII));
+                            out[outCount++] = piece;
+                            queue(CRLF);
+                        } else {
+                            out[outCount++] = piece;
+                        }
+                    }
+                    continue;
+                }
+                if (!stream.ended()) {
+                    // Waiting for the producer, not for the client: no write timeout meanwhile.
+                    deadline = Long.MAX_VALUE;
+                    blockedOnWrite = false;
+                    setInterest();
+                    return;
+                }
+                if (stream.failed()) {
+                    abort();
+                    return;
+                }
+                stream = null;
+                if (chunked && sendBody) {
+                    queue(LAST_CHUNK);
+                    continue;
+                }
+            }
+            finishResponse();
             return;
         }
-        finishResponse();
     }
 
     private void finishResponse() throws IOException {
+        blockedOnWrite = false;
         logRequest();
         if (file != null) {
             closeQuietly(file);
             file = null;
         }
         servedAny = true;
+        boolean bodyLeft = deferredBodyOpen();
+        deferred = null;
         request = null;
         body = null;
         requestLine = null;
         requestStartMillis = -1;
-        if (closeAfterWrite) {
+        redirects = 0;
+        if (closeAfterWrite || bodyLeft) {
             if (lingerAfterWrite) {
                 linger();
             } else {
@@ -338,6 +445,165 @@ final class Connection {
             inView = null;
         }
     }
+
+    // ---- replies made off the loop
+
+    private void startDeferred(Deferred d) throws IOException {
+        deferred = d;
+        bodyEndSent = false;
+        state = State.AWAITING_REPLY;
+        deadline = loop.now() + loop.timeouts().request().toMillis();
+        d.start(new Back(this));
+        feedDeferred();
+    }
+
+    /** Whether a deferred reply is still taking request body from this connection. */
+    private boolean deferredBodyOpen() {
+        return deferred != null && !bodyEndSent;
+    }
+
+    /** Passes buffered body bytes to the deferred reply while it has room, and the end once it is there. */
+    private void feedDeferred() throws IOException {
+        Deferred d = deferred;
+        while (body != null && !body.done() && inStart < inEnd && d.wantsBody()) {
+            inStart += body.read(in, inStart, inEnd, d::body);
+            if (body.error() != null) {
+                HttpError error = body.error();
+                if (state == State.AWAITING_REPLY) {
+                    respondToError(error);
+                } else {
+                    abort();
+                }
+                return;
+            }
+        }
+        if (!bodyEndSent && (body == null || body.done())) {
+            bodyEndSent = true;
+            d.bodyEnd();
+        }
+        if (inStart == inEnd && in != null) {
+            inStart = inEnd = 0;
+        }
+        if (!bodyEndSent && inputClosed) {
+            // The client stopped sending in the middle of the body.
+            if (state == State.AWAITING_REPLY) {
+                respondToError(HttpError.fatal(Status.BAD_REQUEST, "incomplete request body"));
+            } else {
+                abort();
+            }
+            return;
+        }
+        setInterest();
+    }
+
+    private void onReply(Response response) {
+        if (state != State.AWAITING_REPLY) {
+            return;
+        }
+        try {
+            startResponse(response, keepAlive());
+            process();
+        } catch (IOException e) {
+            abort();
+        }
+    }
+
+    /** RFC 3875 6.2.2: answer as if the client had asked for the target with GET. */
+    private void onRedirect(String target) {
+        if (state != State.AWAITING_REPLY) {
+            return;
+        }
+        try {
+            Request next = RequestParser.localRedirect(request, target);
+            if (next == null || ++redirects > MAX_LOCAL_REDIRECTS) {
+                startResponse(Response.error(Status.INTERNAL_SERVER_ERROR), keepAlive());
+                return;
+            }
+            if (deferredBodyOpen()) {
+                // The first program has answered; the rest of its body goes nowhere.
+                deferred.cancel();
+                deferred = null;
+                closeAfterWrite = true;
+            } else {
+                deferred = null;
+            }
+            boolean head = request.isHead();
+            request = head
+                    ? new Request(
+                            "HEAD",
+                            next.target(),
+                            next.path(),
+                            next.rawPath(),
+                            next.query(),
+                            next.minorVersion(),
+                            next.headers(),
+                            next.keepAlive(),
+                            0)
+                    : next;
+            body = null;
+            dispatch(request);
+            process();
+        } catch (IOException e) {
+            abort();
+        }
+    }
+
+    private void onWake() {
+        wakePosted.set(false);
+        try {
+            if (deferredBodyOpen() && (state == State.AWAITING_REPLY || state == State.WRITING)) {
+                feedDeferred();
+            }
+            if (state == State.WRITING && stream != null) {
+                write();
+                process();
+            }
+        } catch (IOException e) {
+            abort();
+        }
+    }
+
+    /** Read interest while a deferred reply takes body (or a head is awaited), write interest when asked. */
+    /**
+     * Write interest while output waits for room in the socket; read interest while a deferred reply
+     * takes body, and also while it is being made, so that a client that resets the connection is noticed
+     * and its program stopped (what arrives meanwhile is a next request, kept while there is room).
+     */
+    private void setInterest() {
+        if (!key.isValid()) {
+            return;
+        }
+        int ops = blockedOnWrite ? SelectionKey.OP_WRITE : 0;
+        if (!inputClosed && deferred != null) {
+            boolean room = in == null || inEnd < in.length;
+            if (deferredBodyOpen() ? deferred.wantsBody() : room) {
+                ops |= SelectionKey.OP_READ;
+            }
+        }
+        key.interestOps(ops);
+    }
+
+    /** The way back from another thread: every call becomes a task on this connection's loop. */
+    private record Back(Connection c) implements Deferred.Back {
+        @Override
+        public void respond(Response response) {
+            c.loop.execute(() -> c.onReply(response));
+        }
+
+        @Override
+        public void redirect(String target) {
+            c.loop.execute(() -> c.onRedirect(target));
+        }
+
+        @Override
+        public void wake() {
+            if (c.wakePosted.compareAndSet(false, true)) {
+                c.loop.execute(c::onWake);
+            }
+        }
+    }
+
+    // ---- closing
 
     /**
      * After an error the client may still be sending; closing at once would reset the connection and
@@ -382,6 +648,14 @@ final class Connection {
                         respondToError(HttpError.fatal(Status.REQUEST_TIMEOUT, "request timeout"));
                     }
                 }
+                case AWAITING_REPLY -> {
+                    // Only a client that stopped sending the body times out; the program has its own limit.
+                    if (deferredBodyOpen() && deferred.wantsBody()) {
+                        respondToError(HttpError.fatal(Status.REQUEST_TIMEOUT, "request body timeout"));
+                    } else {
+                        deadline = now + loop.timeouts().request().toMillis();
+                    }
+                }
                 case WRITING, LINGERING -> abort();
                 case CLOSED -> {}
             }
@@ -417,7 +691,7 @@ final class Connection {
         }
         long started = requestStartMillis < 0 ? loop.now() : requestStartMillis;
         byte[] line = requestLine == null ? new byte[0] : requestLine;
-        log.log(new AccessLog.Entry(remoteAddress, started / 1000, line, loggedStatus, loggedBytes));
+        log.log(new AccessLog.Entry(client.address(), started / 1000, line, loggedStatus, loggedBytes));
     }
 
     /** Ends the connection after a failure: logs a response that had begun, then closes. */
@@ -433,6 +707,10 @@ final class Connection {
             return;
         }
         state = State.CLOSED;
+        if (deferred != null) {
+            deferred.cancel();
+            deferred = null;
+        }
         if (file != null) {
             closeQuietly(file);
             file = null;

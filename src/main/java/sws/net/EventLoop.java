@@ -13,8 +13,10 @@ import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import sws.http.Client;
 import sws.http.Handler;
 import sws.http.Limits;
 import sws.log.AccessLog;
@@ -38,6 +40,7 @@ public final class EventLoop implements Runnable {
     private final boolean oneAtATime;
     private final ArrayDeque<byte[]> buffers = new ArrayDeque<>();
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(BUFFER_SIZE);
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
 
     private int connections;
     private long now = System.currentTimeMillis();
@@ -85,6 +88,7 @@ public final class EventLoop implements Runnable {
                     dispatch(key);
                 }
                 selected.clear();
+                runTasks();
                 if (acceptPausedUntil > 0 && now >= acceptPausedUntil) {
                     acceptPausedUntil = 0;
                     setAccepting(true);
@@ -135,6 +139,23 @@ public final class EventLoop implements Runnable {
         }
     }
 
+    /** Runs an action on this loop's thread soon; callable from any thread. */
+    void execute(Runnable task) {
+        tasks.add(task);
+        selector.wakeup();
+    }
+
+    private void runTasks() {
+        Runnable task;
+        while ((task = tasks.poll()) != null) {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                reportError(e);
+            }
+        }
+    }
+
     private void accept(ServerSocketChannel listener) {
         for (int i = 0; i < 64 && !stopping; i++) {
             if (oneAtATime && connections > 0) {
@@ -156,8 +177,14 @@ public final class EventLoop implements Runnable {
                 channel.configureBlocking(false);
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 var remote = (InetSocketAddress) channel.getRemoteAddress();
+                var local = (InetSocketAddress) channel.getLocalAddress();
+                var client = new Client(
+                        Addresses.text(remote.getAddress()),
+                        remote.getPort(),
+                        Addresses.text(local.getAddress()),
+                        local.getPort());
                 SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
-                key.attach(new Connection(this, channel, key, Addresses.text(remote.getAddress())));
+                key.attach(new Connection(this, channel, key, client));
                 connections++;
                 if (oneAtATime) {
                     setAccepting(false);

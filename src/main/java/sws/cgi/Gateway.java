@@ -1,0 +1,120 @@
+package sws.cgi;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import sws.content.PathResolver;
+import sws.http.Client;
+import sws.http.Reply;
+import sws.http.Request;
+import sws.http.Response;
+import sws.http.Status;
+
+/**
+ * The CGI gateway of spec section 5: finds the program a /cgi-bin/ path names inside the CGI directory and
+ * starts an exchange with it, within the bound on programs running at once.
+ */
+public final class Gateway implements AutoCloseable {
+    /** The first path segment that leads here. */
+    public static final String PREFIX = "cgi-bin";
+
+    private final Path root;
+    private final Path docroot;
+    private final Duration timeout;
+    private final Limiter limiter;
+    private final ScheduledExecutorService timer;
+
+    /**
+     * @param cgiDir the CGI directory (made real here)
+     * @param docroot the document root, for DOCUMENT_ROOT and PATH_TRANSLATED
+     * @param maxRunning how many programs may run at once
+     * @param maxQueued how many more may wait for a slot before requests are refused with 503
+     */
+    public Gateway(Path cgiDir, Path docroot, Duration timeout, int maxRunning, int maxQueued) throws IOException {
+        this.root = cgiDir.toRealPath();
+        this.docroot = docroot.toRealPath();
+        this.timeout = timeout;
+        this.limiter = new Limiter(maxRunning, maxQueued);
+        this.timer = Executors.newSingleThreadScheduledExecutor(
+                r -> Thread.ofPlatform().name("sws-cgi-timer").daemon().unstarted(r));
+    }
+
+    /** The reply to a request whose path (dot segments removed) begins with /cgi-bin. */
+    public Reply handle(Request request, Client client, PathResolver.Segments segments) {
+        String method = request.method();
+        if (!method.equals("GET") && !method.equals("HEAD") && !method.equals("POST")) {
+            return Response.error(Status.METHOD_NOT_ALLOWED, "Allow", "GET, HEAD, POST");
+        }
+        List<String> names = segments.names();
+        // The script is the first existing regular file along the path (a file has no children, so it is
+        // also the longest existing prefix); the rest of the path is PATH_INFO.
+        Path walk = root;
+        int script = -1;
+        for (int i = 1; i < names.size(); i++) {
+            String name = names.get(i);
+            if (PathResolver.isHidden(name)) {
+                return Response.error(Status.NOT_FOUND);
+            }
+            walk = walk.resolve(name);
+            BasicFileAttributes a;
+            try {
+                a = Files.readAttributes(walk, BasicFileAttributes.class);
+            } catch (IOException | RuntimeException e) {
+                return Response.error(Status.NOT_FOUND);
+            }
+            if (a.isRegularFile()) {
+                script = i;
+                break;
+            }
+            if (!a.isDirectory()) {
+                return Response.error(Status.FORBIDDEN);
+            }
+        }
+        if (script < 0) {
+            return Response.error(Status.FORBIDDEN); // a directory of programs is never listed
+        }
+        var resolved = PathResolver.resolve(root, names.subList(1, script + 1));
+        if (resolved.refusal() != null) {
+            return Response.error(resolved.refusal());
+        }
+        if (!Files.isExecutable(resolved.file())) {
+            return Response.error(Status.FORBIDDEN);
+        }
+        String scriptName = "/" + String.join("/", names.subList(0, script + 1));
+        String pathInfo = pathInfo(names.subList(script + 1, names.size()), segments.trailingSlash());
+        return new CgiExchange(this, request, client, resolved.file(), scriptName, pathInfo);
+    }
+
+    private static String pathInfo(List<String> rest, boolean trailingSlash) {
+        if (rest.isEmpty()) {
+            return trailingSlash ? "/" : "";
+        }
+        return "/" + String.join("/", rest) + (trailingSlash ? "/" : "");
+    }
+
+    Path docroot() {
+        return docroot;
+    }
+
+    Duration timeout() {
+        return timeout;
+    }
+
+    Limiter limiter() {
+        return limiter;
+    }
+
+    ScheduledExecutorService timer() {
+        return timer;
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}
