@@ -6,7 +6,7 @@
 #   --duration S     seconds per measured run (default 10)
 #   --warmup S       seconds of unmeasured load before each run (default 2)
 #   --servers LIST   comma-separated subset of: sws,nginx,nginx2,lighttpd (default: all)
-#   --workloads LIST comma-separated subset of the workloads: a,b,c,h (default: all)
+#   --workloads LIST comma-separated subset of the workloads: a,b,c,d,e,g,h (default: all)
 #   --smoke          ~10 s check that the harness works: sws and nginx, workloads a and c, 1 s runs;
 #                    fails only when a run served nothing or answered non-2xx, never on speed
 #   --keep           keep the temporary directory (configs, fixtures, server logs) for inspection
@@ -29,14 +29,16 @@ TOP=$(cd "$BENCH_DIR/.." && pwd)
 #   WL_PATH    request path, the same file for every server
 #   WL_HEADER  extra request header for wrk -H, empty for none
 #   WL_DESC    what the row means, for the table legend
-# Issue 4 also lists d (100 MiB, 4 clients), e (shell CGI, 8 clients) and g (listing of 200 files,
-# 8 clients); their fixtures are already built below (d lazily, it is big); they need their lines here and,
-# for e, a cgi-bin set-up in each server's config.
-declare -A WL_CONNS WL_PATH WL_HEADER WL_DESC
-WL_ORDER=(a b c h)
+# WL_ONLY limits a workload to the servers that can run it (nginx has no CGI).
+declare -A WL_CONNS WL_PATH WL_HEADER WL_DESC WL_ONLY
+WL_ORDER=(a b c d e g h)
 WL_CONNS[a]=50   WL_PATH[a]=/1k.html   WL_HEADER[a]=""                   WL_DESC[a]="keep-alive, 1 KiB file, 50 connections"
 WL_CONNS[b]=1000 WL_PATH[b]=/1k.html   WL_HEADER[b]=""                   WL_DESC[b]="keep-alive, 1 KiB file, 1000 connections"
 WL_CONNS[c]=50   WL_PATH[c]=/1k.html   WL_HEADER[c]="Connection: close"  WL_DESC[c]="new connection per request, 1 KiB file, 50 clients"
+WL_CONNS[d]=4    WL_PATH[d]=/100m.bin  WL_HEADER[d]=""                   WL_DESC[d]="keep-alive, 100 MiB file, 4 connections"
+WL_CONNS[e]=8    WL_PATH[e]=/cgi-bin/hello.sh WL_HEADER[e]=""            WL_DESC[e]="trivial shell CGI, 8 connections"
+WL_ONLY[e]="sws lighttpd"
+WL_CONNS[g]=8    WL_PATH[g]=/list200/  WL_HEADER[g]=""                   WL_DESC[g]="generated listing of 200 files, 8 connections"
 WL_CONNS[h]=50   WL_PATH[h]=/100k.html WL_HEADER[h]=""                   WL_DESC[h]="keep-alive, 100 KiB file, 50 connections"
 
 # Servers, in table order. Each has start_<name> (sets SRV_PID[name]) and is measured over its process tree.
@@ -211,7 +213,7 @@ start_sws() {
   free_port
   # shellcheck disable=SC2086 # SWS_JAVA_OPTS is a list of options, as in bin/sws
   "$JAVA_HOME/bin/java" -XX:+UseSerialGC -Xss512k ${SWS_JAVA_OPTS:-} -jar "$SWS_JAR" \
-    -f -i 127.0.0.1 -p "$PORT" "$DOCROOT" >"$WORK/sws.out" 2>&1 &
+    -f -i 127.0.0.1 -p "$PORT" -c "$DOCROOT/cgi-bin" "$DOCROOT" >"$WORK/sws.out" 2>&1 &
   register sws $! "$PORT"
 }
 
@@ -273,8 +275,9 @@ server.max-fds = 16384
 server.network-backend = "sendfile"
 server.max-keep-alive-requests = 100000000
 server.max-keep-alive-idle = 65
-server.modules = ( "mod_dirlisting" )
+server.modules = ( "mod_dirlisting", "mod_cgi" )
 dir-listing.activate = "enable"
+\$HTTP["url"] =~ "^/cgi-bin/" { cgi.assign = ( "" => "" ) }
 mimetype.assign = ( ".html" => "text/html", ".txt" => "text/plain", ".bin" => "application/octet-stream" )
 EOF
   local bin
@@ -530,6 +533,7 @@ main() {
     selected "$WORKLOADS" "$w" || continue
     for s in "${SERVER_ORDER[@]}"; do
       selected "$SERVERS" "$s" || continue
+      if [ -n "${WL_ONLY[$w]:-}" ] && ! selected "${WL_ONLY[$w]// /,}" "$s"; then continue; fi
       measure "$w" "$s"
     done
   done
