@@ -7,6 +7,7 @@ import sws.http.Client;
 import sws.http.Handler;
 import sws.http.Reply;
 import sws.http.Request;
+import sws.http.Response;
 
 /**
  * Sends each request to what serves it: /cgi-bin/ to the CGI gateway when there is one, everything else
@@ -24,6 +25,11 @@ final class Router implements Handler {
 
     @Override
     public Reply handle(Request request, Client client) {
+        // Only paths the site answered before are in its cache, so a hit never belongs to the gateway.
+        Response cached = site.cached(request);
+        if (cached != null) {
+            return cached;
+        }
         PathResolver.Segments segments = PathResolver.segments(request.path());
         if (gateway != null
                 && segments.refusal() == null

@@ -1,5 +1,6 @@
 package sws.http;
 
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 
 /** What follows a response's head: nothing, bytes in memory, or a region of an open file. */
@@ -20,6 +21,14 @@ public sealed interface Body {
         @Override
         public long length() {
             return data.length;
+        }
+    }
+
+    /** A body shared by many responses (a cached file): never changed, each writer takes a duplicate. */
+    record Shared(ByteBuffer data) implements Body {
+        @Override
+        public long length() {
+            return data.remaining();
         }
     }
 

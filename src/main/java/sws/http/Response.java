@@ -7,8 +7,15 @@ import java.util.List;
 /**
  * A response as a handler describes it: status, header fields beyond the ones every response carries,
  * and a body. The connection decides framing (Content-Length, Connection) when it encodes the head.
+ * A response served again and again (a cached file) carries a {@link HeadCache} so its head is encoded
+ * once a second, not once a request.
  */
-public record Response(Status status, List<String> fields, Body body) implements Reply {
+public record Response(Status status, List<String> fields, Body body, HeadCache heads) implements Reply {
+
+    public Response(Status status, List<String> fields, Body body) {
+        this(status, fields, body, null);
+    }
+
     private static final String HTML = "text/html; charset=utf-8";
 
     /** A response with this status, its fields given as name, value, name, value, ... */

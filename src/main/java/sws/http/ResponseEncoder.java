@@ -16,8 +16,15 @@ public final class ResponseEncoder {
      * @param chunked whether a streamed body of unknown length is sent in chunks
      */
     public static byte[] head(Response response, boolean http11, boolean keepAlive, boolean chunked) {
+        if (response.heads() != null && !chunked) {
+            return response.heads().head(response, http11, keepAlive);
+        }
+        return encode(response, http11, keepAlive, chunked, HttpDate.now());
+    }
+
+    static byte[] encode(Response response, boolean http11, boolean keepAlive, boolean chunked, String date) {
         StringBuilder sb = new StringBuilder(256);
-        sb.append("Date: ").append(HttpDate.now()).append("\r\n");
+        sb.append("Date: ").append(date).append("\r\n");
         sb.append("Server: ").append(SERVER).append("\r\n");
         var fields = response.fields();
         for (int i = 0; i < fields.size(); i += 2) {

@@ -316,6 +316,11 @@ final class Connection {
                     queue(bytes.data());
                 }
             }
+            case Body.Shared shared -> {
+                if (sendBody) {
+                    out[outCount++] = shared.data().duplicate();
+                }
+            }
             case Body.FileRegion region -> {
                 if (sendBody) {
                     file = region.channel();

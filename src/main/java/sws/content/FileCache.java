@@ -1,0 +1,215 @@
+package sws.content;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import sws.http.Body;
+import sws.http.HeadCache;
+import sws.http.HttpDate;
+import sws.http.Request;
+import sws.http.Response;
+import sws.http.Status;
+
+/**
+ * Small files and generated listings kept in memory with their heads pre-encoded, keyed by the decoded
+ * request path (nginx's open_file_cache is the model). A hit costs one stat(2) of the file and the write:
+ * the stat catches a file changed in place at once. The whole path lookup (links, containment, hidden
+ * names, index.html) is run again at most once a second; a file whose real path, size, modification time
+ * or inode changed is dropped. A listing lives for the second it was made in, and less if its directory
+ * changes. Bounded in entries and bytes; shared by all event loops.
+ */
+final class FileCache {
+    static final long MAX_FILE_BYTES = 128 * 1024;
+    static final long MAX_TOTAL_BYTES = 16L * 1024 * 1024;
+    static final int MAX_ENTRIES = 4096;
+    private static final long IDLE_SECONDS = 10;
+
+    private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+    private final AtomicLong bytes = new AtomicLong();
+
+    /** One cached answer. */
+    static final class Entry {
+        private final String key;
+        private final Site.Located.File file;
+        private final Path statted;
+        private final BasicFileAttributes attributes;
+        private final Response response;
+        private final long modifiedSecond;
+        private final String lastModified;
+        private volatile long checkedSecond;
+        private volatile long usedSecond;
+
+        private Entry(
+                String key,
+                Site.Located.File file,
+                Path statted,
+                BasicFileAttributes attributes,
+                Response response,
+                long now) {
+            this.key = key;
+            this.file = file;
+            this.statted = statted;
+            this.attributes = attributes;
+            this.response = response;
+            this.modifiedSecond =
+                    file == null ? 0 : file.attributes().lastModifiedTime().toMillis() / 1000;
+            this.lastModified = file == null ? null : HttpDate.format(modifiedSecond);
+            this.checkedSecond = now;
+            this.usedSecond = now;
+        }
+
+        long checkedSecond() {
+            return checkedSecond;
+        }
+
+        void checked(long now) {
+            if (checkedSecond != now) {
+                checkedSecond = now;
+            }
+        }
+
+        /** Whether the file (or the listed directory) is as it was: same size, time and inode. */
+        boolean unchanged() {
+            try {
+                return same(Files.readAttributes(statted, BasicFileAttributes.class), attributes);
+            } catch (IOException e) {
+                return false;
+            }
+        }
+
+        private static boolean same(BasicFileAttributes is, BasicFileAttributes was) {
+            return is.size() == was.size()
+                    && is.lastModifiedTime().equals(was.lastModifiedTime())
+                    && Objects.equals(is.fileKey(), was.fileKey());
+        }
+
+        /** Whether the path, looked up afresh, still leads to the same unchanged file. */
+        boolean stillLeadsTo(Site.Located now) {
+            if (file == null || !(now instanceof Site.Located.File f)) {
+                return false; // a listing is made anew each second
+            }
+            return f.file().equals(file.file()) && same(f.attributes(), file.attributes());
+        }
+
+        /** The answer to this request: the cached one, 304, or for a range the ordinary file path. */
+        Response respond(Request request) {
+            long now = checkedSecond;
+            if (usedSecond != now) {
+                usedSecond = now;
+            }
+            if (file == null) {
+                return response;
+            }
+            if (request.headers().get("Range") != null) {
+                return StaticFile.serve(request, file.file(), file.attributes());
+            }
+            if (StaticFile.notModifiedSince(request, modifiedSecond)) {
+                return Response.of(Status.NOT_MODIFIED, Body.NONE, "Last-Modified", lastModified);
+            }
+            return response;
+        }
+
+        private long size() {
+            return response.body().length();
+        }
+    }
+
+    Entry get(String key) {
+        return entries.get(key);
+    }
+
+    void remove(Entry entry) {
+        if (entries.remove(entry.key, entry)) {
+            bytes.addAndGet(-entry.size());
+        }
+    }
+
+    /** Reads a small file into the cache; null when it is too large, does not fit, or changes meanwhile. */
+    Entry loadFile(String key, Site.Located.File file) {
+        long size = file.attributes().size();
+        if (size > MAX_FILE_BYTES || !makeRoom(size)) {
+            return null;
+        }
+        ByteBuffer content = ByteBuffer.allocateDirect((int) size);
+        String type;
+        try (FileChannel channel = FileChannel.open(file.file(), StandardOpenOption.READ)) {
+            type = MimeTypes.of(file.file().getFileName().toString(), channel);
+            while (content.hasRemaining() && channel.read(content, content.position()) > 0) {
+                // until the whole file is in
+            }
+            if (content.hasRemaining() || channel.size() != size) {
+                return null; // the file changed while it was read; the next request tries again
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        content.flip();
+        long now = System.currentTimeMillis() / 1000;
+        String lastModified =
+                HttpDate.format(file.attributes().lastModifiedTime().toMillis() / 1000);
+        Response response = new Response(
+                Status.OK,
+                List.of("Content-Type", type, "Last-Modified", lastModified, "Accept-Ranges", "bytes"),
+                new Body.Shared(content.asReadOnlyBuffer()),
+                new HeadCache());
+        return store(new Entry(key, file, file.file(), file.attributes(), response, now));
+    }
+
+    /** Keeps a generated listing for the rest of this second. */
+    Entry storeListing(String key, Site.Located.Listing listing, Response page) {
+        if (!(page.body() instanceof Body.Bytes html) || page.status() != Status.OK || !makeRoom(html.length())) {
+            return null;
+        }
+        BasicFileAttributes dir;
+        try {
+            dir = Files.readAttributes(listing.dir(), BasicFileAttributes.class);
+        } catch (IOException e) {
+            return null;
+        }
+        ByteBuffer content =
+                ByteBuffer.allocateDirect(html.data().length).put(html.data()).flip();
+        Response response =
+                new Response(Status.OK, page.fields(), new Body.Shared(content.asReadOnlyBuffer()), new HeadCache());
+        return store(new Entry(key, null, listing.dir(), dir, response, System.currentTimeMillis() / 1000));
+    }
+
+    private Entry store(Entry entry) {
+        bytes.addAndGet(entry.size());
+        Entry old = entries.put(entry.key, entry);
+        if (old != null) {
+            bytes.addAndGet(-old.size());
+        }
+        return entry;
+    }
+
+    /** Drops entries unused for a while, then any, until size more bytes fit; false if they never can. */
+    private boolean makeRoom(long size) {
+        if (size > MAX_TOTAL_BYTES) {
+            return false;
+        }
+        if (bytes.get() + size <= MAX_TOTAL_BYTES && entries.size() < MAX_ENTRIES) {
+            return true;
+        }
+        long idleBefore = System.currentTimeMillis() / 1000 - IDLE_SECONDS;
+        for (Entry e : entries.values()) {
+            if (e.usedSecond < idleBefore) {
+                remove(e);
+            }
+        }
+        for (Entry e : entries.values()) {
+            if (bytes.get() + size <= MAX_TOTAL_BYTES && entries.size() < MAX_ENTRIES) {
+                break;
+            }
+            remove(e);
+        }
+        return true;
+    }
+}
