@@ -37,14 +37,15 @@ WL_CONNS[b]=1000 WL_PATH[b]=/1k.html   WL_HEADER[b]=""                   WL_DESC
 WL_CONNS[c]=50   WL_PATH[c]=/1k.html   WL_HEADER[c]="Connection: close"  WL_DESC[c]="new connection per request, 1 KiB file, 50 clients"
 WL_CONNS[d]=4    WL_PATH[d]=/100m.bin  WL_HEADER[d]=""                   WL_DESC[d]="keep-alive, 100 MiB file, 4 connections"
 WL_CONNS[e]=8    WL_PATH[e]=/cgi-bin/hello.sh WL_HEADER[e]=""            WL_DESC[e]="trivial shell CGI, 8 connections"
-WL_ONLY[e]="sws lighttpd"
+WL_ONLY[e]="sws sws1 lighttpd"
 WL_CONNS[g]=8    WL_PATH[g]=/list200/  WL_HEADER[g]=""                   WL_DESC[g]="generated listing of 200 files, 8 connections"
 WL_CONNS[h]=50   WL_PATH[h]=/100k.html WL_HEADER[h]=""                   WL_DESC[h]="keep-alive, 100 KiB file, 50 connections"
 
 # Servers, in table order. Each has start_<name> (sets SRV_PID[name]) and is measured over its process tree.
-SERVER_ORDER=(sws nginx nginx2 lighttpd)
+SERVER_ORDER=(sws sws1 nginx nginx2 lighttpd)
 declare -A SRV_DESC=(
-  [sws]="sws (SerialGC, launcher defaults)"
+  [sws]="sws (defaults: a loop per core)"
+  [sws1]="sws --loops 1"
   [nginx]="nginx, 1 worker"
   [nginx2]="nginx, 2 workers"
   [lighttpd]="lighttpd"
@@ -209,12 +210,18 @@ declare -A SRV_PID SRV_PORT
 STARTED_PIDS=()
 WRK_PID=""
 
-start_sws() {
+start_sws() { start_sws_with sws; }
+start_sws1() { start_sws_with sws1 --loops 1; }
+
+# sws with the launcher's JVM options, as bin/sws runs it; extra arguments go to sws.
+start_sws_with() {
+  local name=$1
+  shift
   free_port
   # shellcheck disable=SC2086 # SWS_JAVA_OPTS is a list of options, as in bin/sws
-  "$JAVA_HOME/bin/java" -XX:+UseSerialGC -Xss512k ${SWS_JAVA_OPTS:-} -jar "$SWS_JAR" \
-    -f -i 127.0.0.1 -p "$PORT" -c "$DOCROOT/cgi-bin" "$DOCROOT" >"$WORK/sws.out" 2>&1 &
-  register sws $! "$PORT"
+  "$JAVA_HOME/bin/java" "${SWS_JVM_OPTS[@]}" ${SWS_JAVA_OPTS:-} -jar "$SWS_JAR" \
+    -f -i 127.0.0.1 -p "$PORT" -c "$DOCROOT/cgi-bin" "$@" "$DOCROOT" >"$WORK/$name.out" 2>&1 &
+  register "$name" $! "$PORT"
 }
 
 # nginx with the settings the issue asks for: no access log, sendfile, 4096 connections per worker,
@@ -454,12 +461,18 @@ print_table() {
   awk -F'\t' -v desc_file="$OUT/legend.tsv" '
     BEGIN {
       while ((getline line < desc_file) > 0) { split(line, p, "\t"); desc[p[1]] = p[2] }
-      print "| workload | server | req/s | MiB/s | p50 ms | p99 ms | errors | CPU µs/req | RSS MiB | sws/this (req/s) |"
-      print "|---|---|--:|--:|--:|--:|---|--:|--:|--:|"
+      print "| workload | server | req/s | MiB/s | p50 ms | p99 ms | errors | CPU µs/req | RSS MiB | sws/this | sws1/this |"
+      print "|---|---|--:|--:|--:|--:|---|--:|--:|--:|--:|"
     }
     { n++; wl[n] = $1; srv[n] = $2; reqs[n] = $3; rate[n] = $4; p50[n] = $5; p99[n] = $6
       sock[n] = $7; non[n] = $8; cpu[n] = $9; rss[n] = $10; mib[n] = $11
-      if ($2 == "sws") swsrate[$1] = $4 }
+      if ($2 == "sws") swsrate[$1] = $4
+      if ($2 == "sws1") sws1rate[$1] = $4 }
+    function ratio_of(rates, w, r, self) {
+      if (self) return "—"
+      if ((w in rates) && r + 0 > 0) return sprintf("%.2f", rates[w] / r)
+      return "n/a"
+    }
     END {
       for (i = 1; i <= n; i++) {
         err = ""
@@ -468,11 +481,10 @@ print_table() {
         if (non[i] + 0 > 0) err = err (err == "" ? "" : ", ") "non-2xx " non[i]
         if (reqs[i] + 0 == 0) err = err (err == "" ? "" : ", ") "NO REQUESTS"
         if (err == "") err = "0"
-        if (srv[i] == "sws") ratio = "—"
-        else if ((wl[i] in swsrate) && rate[i] + 0 > 0) ratio = sprintf("%.2f", swsrate[wl[i]] / rate[i])
-        else ratio = "n/a"
-        printf "| %s | %s | %.0f | %s | %s | %s | %s | %s | %s | %s |\n", wl[i], desc[srv[i]], rate[i], mib[i], \
-          p50[i], p99[i], err, cpu[i], rss[i], ratio
+        ratio = ratio_of(swsrate, wl[i], rate[i], srv[i] == "sws")
+        ratio1 = ratio_of(sws1rate, wl[i], rate[i], srv[i] == "sws1")
+        printf "| %s | %s | %.0f | %s | %s | %s | %s | %s | %s | %s | %s |\n", wl[i], desc[srv[i]], rate[i], mib[i], \
+          p50[i], p99[i], err, cpu[i], rss[i], ratio, ratio1
       }
     }' "$RESULTS"
 }

@@ -83,6 +83,12 @@ public final class Main implements Callable<Integer> {
             defaultValue = "256")
     int cgiQueue;
 
+    @Option(
+            names = "--loops",
+            paramLabel = "N",
+            description = "event loops (selector threads) serving connections (default: one per core)")
+    Integer loops;
+
     @Option(names = "--pid-file", paramLabel = "FILE", description = "write the server's process id here")
     Path pidFile;
 
@@ -195,6 +201,7 @@ public final class Main implements Callable<Integer> {
                                         cgiMax == null ? Config.Cgi.defaultMaxRunning() : cgiMax,
                                         cgiQueue))
                 .withLimits(new Limits(maxRequestLine, maxHeaderBytes, maxHeaderFields, maxBody))
+                .withLoops(loops == null ? Runtime.getRuntime().availableProcessors() : loops)
                 .withTimeouts(new Timeouts(
                         Duration.ofSeconds(requestTimeout),
                         Duration.ofSeconds(idleTimeout),
@@ -233,6 +240,9 @@ public final class Main implements Callable<Integer> {
         }
         if (cgiTimeout <= 0 || requestTimeout <= 0 || idleTimeout <= 0 || writeTimeout <= 0) {
             throw usage("timeouts must be positive numbers of seconds");
+        }
+        if (loops != null && (loops < 1 || loops > 1024)) {
+            throw usage("--loops must be between 1 and 1024");
         }
         if ((cgiMax != null && cgiMax < 1) || cgiQueue < 0) {
             throw usage("--cgi-max must be at least 1 and --cgi-queue at least 0");

@@ -120,7 +120,7 @@ public final class RequestParser {
             return failed(Status.HTTP_VERSION_NOT_SUPPORTED, "only HTTP/1.0 and HTTP/1.1 are supported");
         }
         minor = Math.min(version % 10, 1);
-        method = new String(buf, start, sp1 - start, StandardCharsets.US_ASCII);
+        method = method(buf, start, sp1);
         if (!KNOWN_METHODS.contains(method)) {
             return failed(Status.NOT_IMPLEMENTED, "unknown method");
         }
@@ -129,6 +129,18 @@ public final class RequestParser {
         headerStart = scan;
         headers = new Headers();
         return null;
+    }
+
+    /** The method's name; the common ones as constants, so that they cost no allocation. */
+    private static String method(byte[] buf, int start, int end) {
+        int n = end - start;
+        if (n == 3 && buf[start] == 'G' && buf[start + 1] == 'E' && buf[start + 2] == 'T') {
+            return "GET";
+        }
+        if (n == 4 && buf[start] == 'H' && buf[start + 1] == 'E' && buf[start + 2] == 'A' && buf[start + 3] == 'D') {
+            return "HEAD";
+        }
+        return new String(buf, start, n, StandardCharsets.US_ASCII);
     }
 
     /** Returns 10 * major + minor for "HTTP/d.d", or -1 when the text is not of that shape. */
@@ -390,6 +402,14 @@ public final class RequestParser {
      * refused). Returns null for a bad escape, invalid UTF-8, or a NUL or other control character.
      */
     static String percentDecode(String raw) {
+        boolean plain = true;
+        for (int i = 0; i < raw.length() && plain; i++) {
+            char c = raw.charAt(i);
+            plain = c >= 0x20 && c < 0x7f && c != '%';
+        }
+        if (plain) {
+            return raw; // printable ASCII without escapes decodes to itself
+        }
         byte[] out = new byte[raw.length()];
         int n = 0;
         for (int i = 0; i < raw.length(); i++) {

@@ -134,8 +134,8 @@ final class Connection {
     /** Reads what the socket has; false when nothing came. */
     private boolean fill() throws IOException {
         if (in == null) {
-            in = loop.takeBuffer();
-            inView = ByteBuffer.wrap(in);
+            inView = loop.takeBuffer();
+            in = inView.array();
             inStart = inEnd = 0;
         } else if (inEnd == in.length) {
             makeRoom();
@@ -193,7 +193,8 @@ final class Connection {
                 if (!(result instanceof ParseResult.Complete complete)) {
                     break;
                 }
-                requestLine = partialRequestLine();
+                // Kept for the log line; without a log nothing needs it once the head has parsed.
+                requestLine = loop.accessLog() != null ? partialRequestLine() : null;
                 request = complete.request();
                 inStart += complete.headLength();
                 if (request.bodyLength() != 0) {
@@ -444,7 +445,7 @@ final class Connection {
             // Nothing pipelined: give the buffer back while the connection idles.
             inStart = inEnd = 0;
             if (in != null) {
-                loop.returnBuffer(in);
+                loop.returnBuffer(inView);
             }
             in = null;
             inView = null;
@@ -721,7 +722,7 @@ final class Connection {
             file = null;
         }
         if (in != null) {
-            loop.returnBuffer(in);
+            loop.returnBuffer(inView);
             in = null;
         }
         key.cancel();

@@ -38,7 +38,7 @@ public final class EventLoop implements Runnable {
     private final Timeouts timeouts;
     private final AccessLog accessLog;
     private final boolean oneAtATime;
-    private final ArrayDeque<byte[]> buffers = new ArrayDeque<>();
+    private final ArrayDeque<ByteBuffer> buffers = new ArrayDeque<>();
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(BUFFER_SIZE);
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
 
@@ -268,13 +268,13 @@ public final class EventLoop implements Runnable {
         }
     }
 
-    byte[] takeBuffer() {
-        byte[] b = buffers.pollFirst();
-        return b != null ? b : new byte[BUFFER_SIZE];
+    ByteBuffer takeBuffer() {
+        ByteBuffer b = buffers.pollFirst();
+        return b != null ? b.clear() : ByteBuffer.allocate(BUFFER_SIZE);
     }
 
-    void returnBuffer(byte[] b) {
-        if (b.length == BUFFER_SIZE && buffers.size() < POOLED_BUFFERS) {
+    void returnBuffer(ByteBuffer b) {
+        if (b.capacity() == BUFFER_SIZE && buffers.size() < POOLED_BUFFERS) {
             buffers.addFirst(b);
         }
     }
