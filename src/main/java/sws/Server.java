@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
 import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,9 +47,10 @@ public final class Server implements AutoCloseable {
                 ? null
                 : new Gateway(cgi.dir(), config.docroot(), cgi.timeout(), cgi.maxRunning(), cgi.maxQueued());
         Handler handler = new Router(site, gateway);
+        int n = config.debug() ? 1 : Math.max(1, config.loops());
         List<ServerSocketChannel> listeners;
         try {
-            listeners = bind(config.address(), config.port());
+            listeners = bind(config.address(), config.port(), n);
         } catch (IOException e) {
             if (gateway != null) {
                 gateway.close();
@@ -69,11 +71,10 @@ public final class Server implements AutoCloseable {
             throw e;
         }
         Server server = new Server(listeners, log, port, gateway);
-        int n = config.debug() ? 1 : Math.max(1, config.loops());
         try {
             for (int i = 0; i < n; i++) {
-                server.loops.add(
-                        new EventLoop(listeners, handler, config.limits(), config.timeouts(), log, config.debug()));
+                server.loops.add(new EventLoop(
+                        List.of(listeners.get(i)), handler, config.limits(), config.timeouts(), log, config.debug()));
             }
         } catch (IOException e) {
             server.close();
@@ -87,34 +88,62 @@ public final class Server implements AutoCloseable {
     }
 
     /**
-     * Without an address, one IPv6 socket on the wildcard address, which Linux makes dual-stack so that
-     * it answers IPv4 clients too; an IPv4 wildcard where the host has no IPv6.
+     * The listening sockets, one per event loop. Without an address each is an IPv6 socket on the
+     * wildcard address, which Linux makes dual-stack so that it answers IPv4 clients too (an IPv4
+     * wildcard where the host has no IPv6). With several loops the sockets share the port through
+     * SO_REUSEPORT, so the kernel spreads new connections over the loops and wakes only one of them.
      */
-    private static List<ServerSocketChannel> bind(InetAddress address, int port) throws IOException {
+    private static List<ServerSocketChannel> bind(InetAddress address, int port, int count) throws IOException {
+        ProtocolFamily family;
+        InetSocketAddress where;
         if (address != null) {
-            ProtocolFamily family =
-                    address instanceof Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
-            return List.of(open(family, new InetSocketAddress(address, port)));
+            family = address instanceof Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
+            where = new InetSocketAddress(address, port);
+        } else if (ipv6Available()) {
+            family = StandardProtocolFamily.INET6;
+            where = new InetSocketAddress(port);
+        } else {
+            family = StandardProtocolFamily.INET;
+            where = new InetSocketAddress(port);
         }
-        ServerSocketChannel dual;
-        try {
-            dual = ServerSocketChannel.open(StandardProtocolFamily.INET6);
-        } catch (UnsupportedOperationException | IOException e) {
-            return List.of(open(StandardProtocolFamily.INET, new InetSocketAddress(port)));
+        if (count == 1) {
+            return List.of(open(family, where, false));
         }
+        if (port != 0) {
+            // SO_REUSEPORT would let us share a port with another server of the same user without a word;
+            // a plain bind first finds the port busy, as a single socket would.
+            open(family, where, false).close();
+        }
+        List<ServerSocketChannel> channels = new ArrayList<>();
         try {
-            dual.bind(new InetSocketAddress(port), BACKLOG);
-            dual.configureBlocking(false);
-            return List.of(dual);
+            channels.add(open(family, where, true));
+            int actual = ((InetSocketAddress) channels.get(0).getLocalAddress()).getPort();
+            InetSocketAddress same = new InetSocketAddress(where.getAddress(), actual);
+            while (channels.size() < count) {
+                channels.add(open(family, same, true));
+            }
+            return channels;
         } catch (IOException e) {
-            dual.close();
+            closeAll(channels);
             throw e;
         }
     }
 
-    private static ServerSocketChannel open(ProtocolFamily family, InetSocketAddress where) throws IOException {
+    private static boolean ipv6Available() {
+        try (ServerSocketChannel probe = ServerSocketChannel.open(StandardProtocolFamily.INET6)) {
+            return probe.isOpen();
+        } catch (UnsupportedOperationException | IOException e) {
+            return false;
+        }
+    }
+
+    private static ServerSocketChannel open(ProtocolFamily family, InetSocketAddress where, boolean shared)
+            throws IOException {
         ServerSocketChannel channel = ServerSocketChannel.open(family);
         try {
+            if (shared) {
+                channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
             channel.bind(where, BACKLOG);
             channel.configureBlocking(false);
             return channel;
