@@ -313,6 +313,38 @@ wait_ready() {
   die "$name did not answer 200 on $url within 30 s"
 }
 
+# Drops a PID we have stopped and waited for, so that the final clean-up never signals a number the
+# system may have given to someone else since.
+forget_pid() {
+  local p keep=()
+  for p in "${STARTED_PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+  STARTED_PIDS=("${keep[@]}")
+}
+
+# Start-up: from launching bin/sws -f on the built jar to the first 200, three times; prints the median in ms.
+# The launcher's own work (finding the JDK, checking the jar is fresh) is part of what a user waits for.
+measure_startup() {
+  local i t0 t1 pid times=()
+  free_port
+  for i in 1 2 3; do
+    t0=$(date +%s%N)
+    SWS_JAVA_OPTS=${SWS_JAVA_OPTS:-} "$TOP/bin/sws" -f -i 127.0.0.1 -p "$PORT" "$DOCROOT" >"$WORK/startup.out" 2>&1 &
+    pid=$!
+    STARTED_PIDS+=("$pid")
+    until curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$PORT/1k.html"; do
+      kill -0 "$pid" 2>/dev/null || { cat "$WORK/startup.out" >&2; die "sws exited during the start-up measurement"; }
+      [ $(( ($(date +%s%N) - t0) / 1000000 )) -lt 30000 ] || die "sws did not answer within 30 s of its start"
+      sleep 0.005
+    done
+    t1=$(date +%s%N)
+    times+=($(( (t1 - t0) / 1000000 )))
+    kill -TERM "$pid"
+    wait "$pid" 2>/dev/null || true
+    forget_pid "$pid"
+  done
+  printf '%s\n' "${times[@]}" | sort -n | sed -n 2p
+}
+
 show_logs() {
   local f
   for f in "$WORK/$1.out" "$WORK/$1"/stdout "$WORK/$1"/error.log; do
@@ -550,12 +582,17 @@ main() {
     done
   done
   stop_servers
+  STARTUP_MS=""
+  if selected "$SERVERS" sws; then STARTUP_MS=$(measure_startup); fi
 
   {
     echo "sws $(git -C "$TOP" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$TOP" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)') (jar sha256 $SWS_JAR_ID), $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), kernel $(uname -r), load average before: $LOAD_BEFORE"
     echo
     print_table
     print_legend
+    if [ -n "$STARTUP_MS" ]; then
+      echo "- start-up of sws: ${STARTUP_MS} ms from launching \`bin/sws -f\` on a built jar to the first 200 (median of 3)"
+    fi
   } | tee "$OUT/table.md"
   log "table and raw wrk output in $OUT"
   if [ "$SMOKE" = 1 ]; then smoke_check; fi
