@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,7 +41,9 @@ final class FileCache {
         private final String key;
         private final Site.Located.File file;
         private final Path statted;
-        private final BasicFileAttributes attributes;
+        private final long size;
+        private final FileTime modified;
+        private final Object fileKey;
         private final Response response;
         private final long modifiedSecond;
         private final String lastModified;
@@ -57,7 +60,9 @@ final class FileCache {
             this.key = key;
             this.file = file;
             this.statted = statted;
-            this.attributes = attributes;
+            this.size = attributes.size();
+            this.modified = attributes.lastModifiedTime();
+            this.fileKey = attributes.fileKey();
             this.response = response;
             this.modifiedSecond =
                     file == null ? 0 : file.attributes().lastModifiedTime().toMillis() / 1000;
@@ -79,16 +84,14 @@ final class FileCache {
         /** Whether the file (or the listed directory) is as it was: same size, time and inode. */
         boolean unchanged() {
             try {
-                return same(Files.readAttributes(statted, BasicFileAttributes.class), attributes);
+                return same(Files.readAttributes(statted, BasicFileAttributes.class));
             } catch (IOException e) {
                 return false;
             }
         }
 
-        private static boolean same(BasicFileAttributes is, BasicFileAttributes was) {
-            return is.size() == was.size()
-                    && is.lastModifiedTime().equals(was.lastModifiedTime())
-                    && Objects.equals(is.fileKey(), was.fileKey());
+        private boolean same(BasicFileAttributes is) {
+            return is.size() == size && is.lastModifiedTime().equals(modified) && Objects.equals(is.fileKey(), fileKey);
         }
 
         /** Whether the path, looked up afresh, still leads to the same unchanged file. */
@@ -96,7 +99,7 @@ final class FileCache {
             if (file == null || !(now instanceof Site.Located.File f)) {
                 return false; // a listing is made anew each second
             }
-            return f.file().equals(file.file()) && same(f.attributes(), file.attributes());
+            return f.file().equals(file.file()) && same(f.attributes());
         }
 
         /** The answer to this request: the cached one, 304, or for a range the ordinary file path. */
@@ -117,7 +120,7 @@ final class FileCache {
             return response;
         }
 
-        private long size() {
+        private long bytes() {
             return response.body().length();
         }
     }
@@ -128,7 +131,7 @@ final class FileCache {
 
     void remove(Entry entry) {
         if (entries.remove(entry.key, entry)) {
-            bytes.addAndGet(-entry.size());
+            bytes.addAndGet(-entry.bytes());
         }
     }
 
@@ -182,10 +185,10 @@ final class FileCache {
     }
 
     private Entry store(Entry entry) {
-        bytes.addAndGet(entry.size());
+        bytes.addAndGet(entry.bytes());
         Entry old = entries.put(entry.key, entry);
         if (old != null) {
-            bytes.addAndGet(-old.size());
+            bytes.addAndGet(-old.bytes());
         }
         return entry;
     }

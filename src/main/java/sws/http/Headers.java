@@ -1,35 +1,41 @@
 package sws.http;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** The header fields of a request in the order received; names compare case-insensitively. */
 public final class Headers {
-    private final List<String> names = new ArrayList<>();
-    private final List<String> values = new ArrayList<>();
+    private String[] names = new String[4];
+    private String[] values = new String[4];
+    private int size;
 
     void add(String name, String value) {
-        names.add(name);
-        values.add(value);
+        if (size == names.length) {
+            names = Arrays.copyOf(names, size * 2);
+            values = Arrays.copyOf(values, size * 2);
+        }
+        names[size] = name;
+        values[size++] = value;
     }
 
     public int size() {
-        return names.size();
+        return size;
     }
 
     public String name(int i) {
-        return names.get(i);
+        return names[i];
     }
 
     public String value(int i) {
-        return values.get(i);
+        return values[i];
     }
 
     /** The first value of the named field, or null. */
     public String get(String name) {
-        for (int i = 0; i < names.size(); i++) {
-            if (names.get(i).equalsIgnoreCase(name)) {
-                return values.get(i);
+        for (int i = 0; i < size; i++) {
+            if (names[i].equalsIgnoreCase(name)) {
+                return values[i];
             }
         }
         return null;
@@ -38,8 +44,8 @@ public final class Headers {
     /** How many fields carry this name. */
     public int count(String name) {
         int n = 0;
-        for (String each : names) {
-            if (each.equalsIgnoreCase(name)) {
+        for (int i = 0; i < size; i++) {
+            if (names[i].equalsIgnoreCase(name)) {
                 n++;
             }
         }
@@ -49,9 +55,9 @@ public final class Headers {
     /** Every value of the named field, in order. */
     public List<String> all(String name) {
         List<String> found = new ArrayList<>(1);
-        for (int i = 0; i < names.size(); i++) {
-            if (names.get(i).equalsIgnoreCase(name)) {
-                found.add(values.get(i));
+        for (int i = 0; i < size; i++) {
+            if (names[i].equalsIgnoreCase(name)) {
+                found.add(values[i]);
             }
         }
         return found;
@@ -59,9 +65,9 @@ public final class Headers {
 
     /** Whether a comma-separated field such as Connection holds this token (case-insensitive). */
     public boolean hasToken(String name, String token) {
-        for (int i = 0; i < names.size(); i++) {
-            if (names.get(i).equalsIgnoreCase(name)) {
-                for (String part : values.get(i).split(",")) {
+        for (int i = 0; i < size; i++) {
+            if (names[i].equalsIgnoreCase(name)) {
+                for (String part : values[i].split(",")) {
                     if (part.trim().equalsIgnoreCase(token)) {
                         return true;
                     }

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -143,14 +144,40 @@ public final class RequestParser {
         return new String(buf, start, n, StandardCharsets.US_ASCII);
     }
 
+    /** Names most requests carry, given as constants when spelled so, to spare an allocation each. */
+    private static final String[] COMMON_FIELDS = {
+        "Host", "Connection", "User-Agent", "Accept", "Accept-Encoding", "Accept-Language", "Content-Length",
+        "Content-Type", "If-Modified-Since", "Range", "Cookie", "Referer", "Cache-Control", "Upgrade-Insecure-Requests"
+    };
+
+    private static String fieldName(byte[] buf, int start, int end) {
+        int n = end - start;
+        for (String common : COMMON_FIELDS) {
+            if (common.length() == n && sameBytes(common, buf, start)) {
+                return common;
+            }
+        }
+        return new String(buf, start, n, StandardCharsets.US_ASCII);
+    }
+
+    private static boolean sameBytes(String s, byte[] buf, int start) {
+        for (int i = 0; i < s.length(); i++) {
+            if (buf[start + i] != s.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static final byte[] HTTP_NAME = {'H', 'T', 'T', 'P', '/'};
+
     /** Returns 10 * major + minor for "HTTP/d.d", or -1 when the text is not of that shape. */
     private static int version(byte[] buf, int start, int end) {
         if (end - start != 8) {
             return -1;
         }
-        byte[] prefix = {'H', 'T', 'T', 'P', '/'};
-        for (int i = 0; i < prefix.length; i++) {
-            if (buf[start + i] != prefix[i]) {
+        for (int i = 0; i < HTTP_NAME.length; i++) {
+            if (buf[start + i] != HTTP_NAME[i]) {
                 return -1;
             }
         }
@@ -198,9 +225,7 @@ public final class RequestParser {
                 return failed(Status.BAD_REQUEST, "control character in header field");
             }
         }
-        headers.add(
-                new String(buf, start, colon - start, StandardCharsets.US_ASCII),
-                new String(buf, vs, ve - vs, StandardCharsets.ISO_8859_1));
+        headers.add(fieldName(buf, start, colon), new String(buf, vs, ve - vs, StandardCharsets.ISO_8859_1));
         return null;
     }
 
@@ -214,8 +239,8 @@ public final class RequestParser {
             return failed(Status.BAD_REQUEST, "malformed Host field");
         }
         long bodyLength;
-        var te = headers.all("Transfer-Encoding");
-        var cl = headers.all("Content-Length");
+        List<String> te = headers.count("Transfer-Encoding") == 0 ? List.of() : headers.all("Transfer-Encoding");
+        List<String> cl = headers.count("Content-Length") == 0 ? List.of() : headers.all("Content-Length");
         if (!te.isEmpty()) {
             if (!cl.isEmpty()) {
                 return failed(Status.BAD_REQUEST, "both Transfer-Encoding and Content-Length");
@@ -281,7 +306,7 @@ public final class RequestParser {
     }
 
     /** All Content-Length values, comma lists included, must be the same run of digits; else -1. */
-    private static long contentLength(java.util.List<String> fields) {
+    private static long contentLength(List<String> fields) {
         long value = -1;
         for (String field : fields) {
             for (String part : field.split(",", -1)) {

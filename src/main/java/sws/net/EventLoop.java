@@ -44,6 +44,7 @@ public final class EventLoop implements Runnable {
 
     private int connections;
     private long now = System.currentTimeMillis();
+    private boolean clockSet;
     private long lastSweep = now;
     private long acceptPausedUntil;
     private final CountDownLatch listenersReleased = new CountDownLatch(1);
@@ -81,13 +82,11 @@ public final class EventLoop implements Runnable {
                 if (acceptPausedUntil > 0) {
                     timeout = Math.max(1, Math.min(timeout, acceptPausedUntil - now));
                 }
-                selector.select(timeout);
-                now = System.currentTimeMillis();
-                var selected = selector.selectedKeys();
-                for (SelectionKey key : selected) {
-                    dispatch(key);
+                clockSet = false;
+                selector.select(this::dispatch, timeout);
+                if (!clockSet) {
+                    now = System.currentTimeMillis();
                 }
-                selected.clear();
                 runTasks();
                 if (acceptPausedUntil > 0 && now >= acceptPausedUntil) {
                     acceptPausedUntil = 0;
@@ -112,7 +111,12 @@ public final class EventLoop implements Runnable {
         }
     }
 
+    /** Called by the selector for each ready key; the first call of a round reads the clock. */
     private void dispatch(SelectionKey key) {
+        if (!clockSet) {
+            now = System.currentTimeMillis();
+            clockSet = true;
+        }
         try {
             if (!key.isValid()) {
                 return;
