@@ -19,6 +19,8 @@ import sws.net.Timeouts;
  * @param limits the request size limits
  * @param timeouts the connection timeouts
  * @param loops how many event loops (selector threads) to run
+ * @param maxConnections how many connections may be open at once; 0 for the default, sized to the
+ *     process's file-descriptor limit
  */
 public record Config(
         Path docroot,
@@ -30,7 +32,8 @@ public record Config(
         String userdir,
         Limits limits,
         Timeouts timeouts,
-        int loops) {
+        int loops,
+        int maxConnections) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final String DEFAULT_USERDIR = "sws";
@@ -47,27 +50,32 @@ public record Config(
                 DEFAULT_USERDIR,
                 Limits.DEFAULT,
                 Timeouts.DEFAULT,
-                Runtime.getRuntime().availableProcessors());
+                Runtime.getRuntime().availableProcessors(),
+                0);
     }
 
     public Config withAddress(InetAddress a) {
-        return new Config(docroot, cgi, a, port, accessLog, debug, userdir, limits, timeouts, loops);
+        return new Config(docroot, cgi, a, port, accessLog, debug, userdir, limits, timeouts, loops, maxConnections);
     }
 
     public Config withPort(int p) {
-        return new Config(docroot, cgi, address, p, accessLog, debug, userdir, limits, timeouts, loops);
+        return new Config(docroot, cgi, address, p, accessLog, debug, userdir, limits, timeouts, loops, maxConnections);
     }
 
     public Config withAccessLog(Path file) {
-        return new Config(docroot, cgi, address, port, file, debug, userdir, limits, timeouts, loops);
+        return new Config(docroot, cgi, address, port, file, debug, userdir, limits, timeouts, loops, maxConnections);
     }
 
     public Config withDebug(boolean d) {
-        return new Config(docroot, cgi, address, port, accessLog, d, userdir, limits, timeouts, loops);
+        return new Config(docroot, cgi, address, port, accessLog, d, userdir, limits, timeouts, loops, maxConnections);
     }
 
     public Config withUserdir(String u) {
-        return new Config(docroot, cgi, address, port, accessLog, debug, u, limits, timeouts, loops);
+        return new Config(docroot, cgi, address, port, accessLog, debug, u, limits, timeouts, loops, maxConnections);
+    }
+
+    public Config withMaxConnections(int n) {
+        return new Config(docroot, cgi, address, port, accessLog, debug, userdir, limits, timeouts, loops, n);
     }
 
     /** CGI on, from dir, with the default bounds on programs running and waiting. */
@@ -76,7 +84,8 @@ public record Config(
     }
 
     public Config withCgi(Cgi c) {
-        return new Config(docroot, c, address, port, accessLog, debug, userdir, limits, timeouts, loops);
+        return new Config(
+                docroot, c, address, port, accessLog, debug, userdir, limits, timeouts, loops, maxConnections);
     }
 
     /**
@@ -97,14 +106,14 @@ public record Config(
     }
 
     public Config withLimits(Limits l) {
-        return new Config(docroot, cgi, address, port, accessLog, debug, userdir, l, timeouts, loops);
+        return new Config(docroot, cgi, address, port, accessLog, debug, userdir, l, timeouts, loops, maxConnections);
     }
 
     public Config withTimeouts(Timeouts t) {
-        return new Config(docroot, cgi, address, port, accessLog, debug, userdir, limits, t, loops);
+        return new Config(docroot, cgi, address, port, accessLog, debug, userdir, limits, t, loops, maxConnections);
     }
 
     public Config withLoops(int n) {
-        return new Config(docroot, cgi, address, port, accessLog, debug, userdir, limits, timeouts, n);
+        return new Config(docroot, cgi, address, port, accessLog, debug, userdir, limits, timeouts, n, maxConnections);
     }
 }

@@ -89,6 +89,13 @@ public final class Main implements Callable<Integer> {
             description = "event loops (selector threads) serving connections (default: one per core)")
     Integer loops;
 
+    @Option(
+            names = "--max-connections",
+            paramLabel = "N",
+            description = "most connections open at once; more get 503 and are closed "
+                    + "(default: what the file-descriptor limit allows, less a reserve)")
+    Integer maxConnections;
+
     @Option(names = "--pid-file", paramLabel = "FILE", description = "write the server's process id here")
     Path pidFile;
 
@@ -202,6 +209,7 @@ public final class Main implements Callable<Integer> {
                                         cgiQueue))
                 .withLimits(new Limits(maxRequestLine, maxHeaderBytes, maxHeaderFields, maxBody))
                 .withLoops(loops == null ? Runtime.getRuntime().availableProcessors() : loops)
+                .withMaxConnections(maxConnections == null ? 0 : maxConnections)
                 .withTimeouts(new Timeouts(
                         Duration.ofSeconds(requestTimeout),
                         Duration.ofSeconds(idleTimeout),
@@ -218,6 +226,7 @@ public final class Main implements Callable<Integer> {
             announce(server);
         }
         Signals.onStop(() -> Thread.ofPlatform().name("sws-stop").start(server::close));
+        Signals.onHangUp(server::reopenLog);
         if (Daemon.isChild()) {
             Daemon.ready();
         }
@@ -240,6 +249,9 @@ public final class Main implements Callable<Integer> {
         }
         if (cgiTimeout <= 0 || requestTimeout <= 0 || idleTimeout <= 0 || writeTimeout <= 0) {
             throw usage("timeouts must be positive numbers of seconds");
+        }
+        if (maxConnections != null && maxConnections < 1) {
+            throw usage("--max-connections must be at least 1");
         }
         if (loops != null && (loops < 1 || loops > 1024)) {
             throw usage("--loops must be between 1 and 1024");

@@ -15,6 +15,7 @@ import sws.content.Site;
 import sws.content.UserDirs;
 import sws.http.Handler;
 import sws.log.AccessLog;
+import sws.net.ConnectionLimit;
 import sws.net.EventLoop;
 
 /** A running sws: its listening sockets, event loops and access log. Embeddable; Main is a thin front. */
@@ -71,10 +72,18 @@ public final class Server implements AutoCloseable {
             throw e;
         }
         Server server = new Server(listeners, log, port, gateway);
+        ConnectionLimit limit = new ConnectionLimit(
+                config.maxConnections() > 0 ? config.maxConnections() : ConnectionLimit.fromDescriptorLimit());
         try {
             for (int i = 0; i < n; i++) {
                 server.loops.add(new EventLoop(
-                        List.of(listeners.get(i)), handler, config.limits(), config.timeouts(), log, config.debug()));
+                        List.of(listeners.get(i)),
+                        handler,
+                        config.limits(),
+                        config.timeouts(),
+                        log,
+                        limit,
+                        config.debug()));
             }
         } catch (IOException e) {
             server.close();
@@ -165,6 +174,13 @@ public final class Server implements AutoCloseable {
             out.add((InetSocketAddress) l.getLocalAddress());
         }
         return out;
+    }
+
+    /** Closes and reopens the access log file, for log rotation (SIGHUP). */
+    public void reopenLog() {
+        if (accessLog != null) {
+            accessLog.reopen();
+        }
     }
 
     /** Waits until the server has stopped. */

@@ -2,7 +2,10 @@ package sws;
 
 import sun.misc.Signal;
 
-/** SIGTERM and SIGINT as requests for a graceful stop that ends with exit status 0 (spec section 2). */
+/**
+ * SIGTERM and SIGINT as requests for a graceful stop that ends with exit status 0 (spec section 2); SIGHUP
+ * as the request to reopen the log file that logrotate and its kind send.
+ */
 final class Signals {
     private Signals() {}
 
@@ -13,5 +16,10 @@ final class Signals {
     static void onStop(Runnable action) {
         Signal.handle(new Signal("TERM"), s -> action.run());
         Signal.handle(new Signal("INT"), s -> action.run());
+    }
+
+    /** Replaces the JVM's handling of SIGHUP, which would stop the server, by the given action. */
+    static void onHangUp(Runnable action) {
+        Signal.handle(new Signal("HUP"), s -> action.run());
     }
 }

@@ -21,41 +21,56 @@ public final class AccessLog implements AutoCloseable {
     public record Entry(String address, long epochSecond, byte[] requestLine, int status, long bytes) {}
 
     private static final Entry STOP = new Entry("", 0, new byte[0], 0, 0);
+    private static final Entry REOPEN = new Entry("", 0, new byte[0], 0, 0);
 
     private final LinkedBlockingQueue<Entry> queue = new LinkedBlockingQueue<>();
-    private final OutputStream out;
+    private final Path file;
+    private OutputStream out; // the writer thread's alone
     private final Thread writer;
     private volatile boolean warned;
 
-    private AccessLog(OutputStream out) {
+    private AccessLog(OutputStream out, Path file) {
         this.out = out;
+        this.file = file;
         this.writer = Thread.ofPlatform().name("sws-log").daemon().unstarted(this::run);
         writer.start();
     }
 
     /** A log appended to file, which is created when missing. */
     public static AccessLog append(Path file) throws IOException {
-        return new AccessLog(new FileOutputStream(file.toFile(), true));
+        return new AccessLog(new FileOutputStream(file.toFile(), true), file);
+    }
+
+    /**
+     * Closes the log file and opens it again by name, after the lines queued so far: logrotate moves the
+     * file away and signals, and the next lines go to a new file. A no-op for a log on stdout.
+     */
+    public void reopen() {
+        if (file != null) {
+            queue.add(REOPEN);
+        }
     }
 
     /** A log written to a stream that stays open after the log closes (stdout under -d). */
     public static AccessLog to(OutputStream stream) {
-        return new AccessLog(new OutputStream() {
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                stream.write(b, off, len);
-            }
+        return new AccessLog(
+                new OutputStream() {
+                    @Override
+                    public void write(byte[] b, int off, int len) throws IOException {
+                        stream.write(b, off, len);
+                    }
 
-            @Override
-            public void write(int b) throws IOException {
-                stream.write(b);
-            }
+                    @Override
+                    public void write(int b) throws IOException {
+                        stream.write(b);
+                    }
 
-            @Override
-            public void flush() throws IOException {
-                stream.flush();
-            }
-        });
+                    @Override
+                    public void flush() throws IOException {
+                        stream.flush();
+                    }
+                },
+                null);
     }
 
     /** Queues one line; never blocks. */
@@ -81,6 +96,10 @@ public final class AccessLog implements AutoCloseable {
                     stopping = true;
                     continue;
                 }
+                if (e == REOPEN) {
+                    buffered = reopenFile(buffered);
+                    continue;
+                }
                 if (e.epochSecond != second) {
                     second = e.epochSecond;
                     time = timestamp(second);
@@ -98,6 +117,24 @@ public final class AccessLog implements AutoCloseable {
         } catch (IOException e) {
             warn(e);
         }
+    }
+
+    /** Writes out and closes the current file, then opens it again by name (a new file if it was moved). */
+    private BufferedOutputStream reopenFile(BufferedOutputStream buffered) {
+        flush(buffered);
+        try {
+            out.close();
+        } catch (IOException e) {
+            warn(e);
+        }
+        try {
+            out = new FileOutputStream(file.toFile(), true);
+            warned = false; // a new file: a new failure deserves a new warning
+        } catch (IOException e) {
+            warn(e);
+            out = OutputStream.nullOutputStream();
+        }
+        return new BufferedOutputStream(out, 64 * 1024);
     }
 
     /** The whole line, newline included. */

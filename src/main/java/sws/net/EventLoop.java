@@ -16,9 +16,13 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import sws.http.Body;
 import sws.http.Client;
 import sws.http.Handler;
 import sws.http.Limits;
+import sws.http.Response;
+import sws.http.ResponseEncoder;
+import sws.http.Status;
 import sws.log.AccessLog;
 
 /**
@@ -30,6 +34,8 @@ public final class EventLoop implements Runnable {
     private static final int POOLED_BUFFERS = 256;
     private static final long SWEEP_MILLIS = 1000;
     private static final long ACCEPT_PAUSE_MILLIS = 100;
+    private static final Response TOO_MANY = Response.error(Status.SERVICE_UNAVAILABLE);
+    private static final byte[] TOO_MANY_PAGE = ((Body.Bytes) TOO_MANY.body()).data();
 
     private final Selector selector;
     private final List<SelectionKey> listenerKeys = new ArrayList<>();
@@ -38,6 +44,7 @@ public final class EventLoop implements Runnable {
     private final Timeouts timeouts;
     private final AccessLog accessLog;
     private final boolean oneAtATime;
+    private final ConnectionLimit connectionLimit;
     private final ArrayDeque<ByteBuffer> buffers = new ArrayDeque<>();
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(BUFFER_SIZE);
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
@@ -61,9 +68,11 @@ public final class EventLoop implements Runnable {
             Limits limits,
             Timeouts timeouts,
             AccessLog accessLog,
+            ConnectionLimit connectionLimit,
             boolean oneAtATime)
             throws IOException {
         this.selector = Selector.open();
+        this.connectionLimit = connectionLimit;
         this.handler = handler;
         this.limits = limits;
         this.timeouts = timeouts;
@@ -177,6 +186,10 @@ public final class EventLoop implements Runnable {
             if (channel == null) {
                 return;
             }
+            if (!connectionLimit.tryAcquire()) {
+                refuse(channel);
+                continue;
+            }
             try {
                 channel.configureBlocking(false);
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
@@ -194,12 +207,33 @@ public final class EventLoop implements Runnable {
                     setAccepting(false);
                 }
             } catch (IOException e) {
-                try {
-                    channel.close();
-                } catch (IOException ignored) {
-                    // the connection had already failed
-                }
+                connectionLimit.release();
+                closeQuietly(channel);
             }
+        }
+    }
+
+    /**
+     * Over --max-connections: a 503 if the socket takes it at once, then close; never more work than
+     * that, so a flood of connections costs the server nothing it would not spend on closing them.
+     */
+    private static void refuse(SocketChannel channel) {
+        try {
+            channel.configureBlocking(false);
+            channel.write(new ByteBuffer[] {
+                ByteBuffer.wrap(ResponseEncoder.head(TOO_MANY, true, false, false)), ByteBuffer.wrap(TOO_MANY_PAGE)
+            });
+        } catch (IOException e) {
+            // the client is gone already; closing is all that is left
+        }
+        closeQuietly(channel);
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // the connection had already failed
         }
     }
 
@@ -267,6 +301,7 @@ public final class EventLoop implements Runnable {
 
     void closed(Connection c) {
         connections--;
+        connectionLimit.release();
         if (oneAtATime && connections == 0) {
             setAccepting(true);
         }
