@@ -319,7 +319,25 @@ class CgiTest {
 
     @Test
     void chunkedPostIsEchoedIntactWithContentLengthSet() throws Exception {
-        byte[] body = randomBytes(100_000, 2);
+        assertChunkedPostEchoed(randomBytes(100_000, 2));
+    }
+
+    @Test
+    void largeChunkedPostIsGatheredOnDiskEchoedIntactAndItsFileRemoved() throws Exception {
+        assertChunkedPostEchoed(randomBytes(3_000_000, 3));
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        assertThat(CgiTest.eventually(Duration.ofSeconds(5), () -> {
+                    try (var files = Files.list(tmp)) {
+                        return files.noneMatch(f -> f.getFileName().toString().startsWith("sws-cgi-body"));
+                    } catch (IOException e) {
+                        return false;
+                    }
+                }))
+                .as("the temporary file of the gathered body is deleted")
+                .isTrue();
+    }
+
+    private void assertChunkedPostEchoed(byte[] body) throws Exception {
         var request = new ByteArrayOutputStream();
         request.writeBytes("POST /cgi-bin/count.sh HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
                 .getBytes(StandardCharsets.US_ASCII));

@@ -2,7 +2,6 @@ package sws.cgi;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -49,7 +48,7 @@ final class CgiExchange implements Deferred, StreamSource {
     private final String pathInfo;
 
     private Back back;
-    private ByteArrayOutputStream chunkedBody;
+    private volatile GatheredBody chunkedBody;
     private volatile long bodyLength;
     private final LinkedBlockingQueue<byte[]> bodyQueue = new LinkedBlockingQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
@@ -76,7 +75,7 @@ final class CgiExchange implements Deferred, StreamSource {
         if (request.chunked()) {
             // RFC 3875 4.1.2 wants CONTENT_LENGTH, which a chunked body tells only at its end: gather it
             // first (the body limit bounds it), then start the program.
-            chunkedBody = new ByteArrayOutputStream();
+            chunkedBody = new GatheredBody();
         } else {
             bodyLength = hasBody ? request.bodyLength() : -1;
             submit();
@@ -85,14 +84,23 @@ final class CgiExchange implements Deferred, StreamSource {
 
     private void submit() {
         if (!gateway.limiter().submit(this::run)) {
+            discardGathered();
             answer(Response.error(Status.SERVICE_UNAVAILABLE));
+        }
+    }
+
+    private void discardGathered() {
+        GatheredBody gathered = chunkedBody;
+        if (gathered != null) {
+            gathered.discard();
         }
     }
 
     @Override
     public void body(byte[] buf, int offset, int length) {
-        if (chunkedBody != null) {
-            chunkedBody.write(buf, offset, length);
+        GatheredBody gathered = chunkedBody;
+        if (gathered != null) {
+            gathered.write(buf, offset, length);
             return;
         }
         byte[] copy = new byte[length];
@@ -108,12 +116,15 @@ final class CgiExchange implements Deferred, StreamSource {
 
     @Override
     public void bodyEnd() {
-        if (chunkedBody != null) {
-            byte[] all = chunkedBody.toByteArray();
-            chunkedBody = null;
-            bodyLength = all.length;
-            queuedBytes.addAndGet(all.length);
-            bodyQueue.add(all);
+        GatheredBody gathered = chunkedBody;
+        if (gathered != null) {
+            if (gathered.failure() != null) {
+                warn("cannot keep the request body: " + gathered.failure().getMessage());
+                gathered.discard();
+                answer(Response.error(Status.INTERNAL_SERVER_ERROR));
+                return;
+            }
+            bodyLength = gathered.length();
             submit();
         }
         bodyQueue.add(END);
@@ -122,6 +133,7 @@ final class CgiExchange implements Deferred, StreamSource {
     @Override
     public void cancel() {
         cancelled = true;
+        discardGathered();
         kill();
         output.clear(); // frees the stdout thread if it waits for room
         bodyQueue.add(END);
@@ -156,6 +168,7 @@ final class CgiExchange implements Deferred, StreamSource {
             try {
                 process = launch();
             } catch (IOException e) {
+                discardGathered();
                 warn("cannot run: " + e.getMessage());
                 answer(Response.error(Status.INTERNAL_SERVER_ERROR));
                 return;
@@ -284,6 +297,14 @@ final class CgiExchange implements Deferred, StreamSource {
     private void feedStdin() {
         OutputStream stdin = process.getOutputStream();
         boolean broken = false;
+        GatheredBody gathered = chunkedBody;
+        if (gathered != null) {
+            try {
+                gathered.copyTo(stdin);
+            } catch (IOException e) {
+                broken = true; // the program stopped reading; the rest of the body is dropped
+            }
+        }
         try {
             while (true) {
                 byte[] piece = bodyQueue.take();
