@@ -1,6 +1,7 @@
 package sws.net;
 
 import java.io.IOException;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SelectionKey;
@@ -78,6 +79,7 @@ final class Connection {
     private boolean chunked;
     private boolean sendBody;
     private boolean blockedOnWrite;
+    private boolean noDelay;
     private boolean closeAfterWrite;
     private boolean lingerAfterWrite;
     private int loggedStatus;
@@ -293,6 +295,13 @@ final class Connection {
         boolean http11 = request == null || request.isHttp11();
         boolean head = isHead();
         Body b = response.body();
+        if (!noDelay && (servedAny || b instanceof Body.FileRegion || b instanceof Body.Stream)) {
+            // Nagle's algorithm would hold a small write back while an earlier one is unacknowledged: the
+            // tail of a file after its head, or a second response on the connection. A first response
+            // written in one go is never held, so a connection that has just one costs no setsockopt.
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            noDelay = true;
+        }
         if (b instanceof Body.Stream s && s.length() < 0) {
             // No length: HTTP/1.1 gets chunks, HTTP/1.0 learns the end from the close.
             chunked = http11;

@@ -2,7 +2,6 @@ package sws.net;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedSelectorException;
@@ -192,7 +191,6 @@ public final class EventLoop implements Runnable {
             }
             try {
                 channel.configureBlocking(false);
-                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 var remote = (InetSocketAddress) channel.getRemoteAddress();
                 var local = (InetSocketAddress) channel.getLocalAddress();
                 var client = new Client(
