@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -337,7 +338,8 @@ public final class Main implements Callable<Integer> {
 
     private static void announce(Server server) {
         try {
-            for (InetSocketAddress a : server.addresses()) {
+            // One listening socket per event loop, all on the same address: name each address once.
+            for (InetSocketAddress a : new LinkedHashSet<>(server.addresses())) {
                 String host = a.getAddress().getHostAddress();
                 host = host.contains(":") ? "[" + sws.net.Addresses.text(a.getAddress()) + "]" : host;
                 System.err.println("sws: listening on " + host + ":" + a.getPort());

@@ -168,6 +168,17 @@ class CommandLineIT {
         assertServes(InetAddress.getByName("::1"), port);
     }
 
+    @Test
+    void portZeroIsAnnouncedOnceForEachAddressWhateverTheNumberOfLoops() throws IOException {
+        var sws = processes.start("-f", "-i", "127.0.0.1", "--loops", "2", "-p", "0", docroot.toString());
+        int port = listeningPort(sws);
+        assertServes(InetAddress.getByName("127.0.0.1"), port);
+        sws.process().destroy();
+        assertThat(sws.awaitExit(QUICK)).isZero();
+        assertThat(sws.stderr().text().lines().filter(l -> l.startsWith("sws: listening on")))
+                .containsExactly("sws: listening on 127.0.0.1:" + port);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"-fp0", "-f -p0", "-f -p 0"})
     void shortOptionsClusterAsGetoptAllows(String options) throws IOException {

@@ -1,5 +1,6 @@
 package sws.cgi;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Locale;
@@ -34,7 +35,7 @@ final class CgiEnvironment {
         env.put("SERVER_PORT", Integer.toString(client.localPort()));
         env.put("SERVER_PROTOCOL", "HTTP/1." + request.minorVersion());
         env.put("REQUEST_METHOD", request.method());
-        env.put("REQUEST_URI", request.rawPath() + (request.query() == null ? "" : "?" + request.query()));
+        env.put("REQUEST_URI", utf8(request.rawPath() + (request.query() == null ? "" : "?" + request.query())));
         env.put("SCRIPT_NAME", scriptName);
         env.put("SCRIPT_FILENAME", script.toString());
         env.put("PATH_INFO", pathInfo);
@@ -42,7 +43,7 @@ final class CgiEnvironment {
             // RFC 3875 4.1.6: PATH_INFO mapped as if it were a path in the docroot.
             env.put("PATH_TRANSLATED", docroot + pathInfo);
         }
-        env.put("QUERY_STRING", request.query() == null ? "" : request.query());
+        env.put("QUERY_STRING", request.query() == null ? "" : utf8(request.query()));
         env.put("REMOTE_ADDR", client.address());
         env.put("REMOTE_PORT", Integer.toString(client.port()));
         env.put("DOCUMENT_ROOT", docroot.toString());
@@ -78,8 +79,23 @@ final class CgiEnvironment {
                 continue;
             }
             String key = "HTTP_" + name.toUpperCase(Locale.ROOT).replace('-', '_');
-            env.merge(key, headers.value(i), (a, b) -> a + ", " + b);
+            env.merge(key, utf8(headers.value(i)), (a, b) -> a + ", " + b);
         }
+    }
+
+    /**
+     * The request's bytes are kept as ISO-8859-1 text (one char per byte), and the JDK writes a program's
+     * environment as UTF-8: read the bytes as UTF-8 here, so that the program gets the bytes the client sent.
+     * (Bytes that are not UTF-8 at all cannot pass through an environment the JDK encodes; they arrive as
+     * U+FFFD.)
+     */
+    private static String utf8(String latin1) {
+        for (int i = 0; i < latin1.length(); i++) {
+            if (latin1.charAt(i) >= 0x80) {
+                return new String(latin1.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
+            }
+        }
+        return latin1;
     }
 
     /** The Host field without its port, else the address the client reached; never empty. */

@@ -104,6 +104,11 @@ public final class BodyReader {
         int semi = text.indexOf(';');
         // RFC 9112 7.1.1 allows whitespace (BWS) between the size and an extension.
         String hex = (semi < 0 ? text : text.substring(0, semi)).stripTrailing();
+        int digits = 0;
+        while (digits < hex.length() - 1 && hex.charAt(digits) == '0') {
+            digits++; // RFC 9112 7.1: 1*HEXDIG, so leading zeros carry no size
+        }
+        hex = hex.substring(digits);
         if (hex.isEmpty() || hex.length() > 15) {
             fail(Status.BAD_REQUEST, "invalid chunk size");
             return;

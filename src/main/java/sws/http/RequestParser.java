@@ -311,6 +311,11 @@ public final class RequestParser {
         for (String field : fields) {
             for (String part : field.split(",", -1)) {
                 String digits = part.trim();
+                int zeros = 0;
+                while (zeros < digits.length() - 1 && digits.charAt(zeros) == '0') {
+                    zeros++; // RFC 9110 8.6: 1*DIGIT, so leading zeros carry no length
+                }
+                digits = digits.substring(zeros);
                 if (digits.isEmpty() || digits.length() > 18) {
                     return -1;
                 }

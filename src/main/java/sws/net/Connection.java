@@ -223,7 +223,7 @@ final class Connection {
             inStart = inEnd = 0;
         }
         if (inputClosed) {
-            if (requestStartMillis >= 0) {
+            if (requestStartMillis >= 0 && !onlyLineEnds()) {
                 // The client half-closed in the middle of a request: it may still read the answer.
                 if (request == null) {
                     requestLine = partialRequestLine();
@@ -233,6 +233,19 @@ final class Connection {
                 close();
             }
         }
+    }
+
+    /** Whether all that is left of the input is empty lines, which RFC 9112 2.2 says to ignore. */
+    private boolean onlyLineEnds() {
+        if (request != null) {
+            return false;
+        }
+        for (int i = inStart; i < inEnd; i++) {
+            if (in[i] != '\r' && in[i] != '\n') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Hands a complete head to the handler; a body is read afterwards, to the handler or to nowhere. */
@@ -399,8 +412,11 @@ final class Connection {
                     continue;
                 }
                 if (!stream.ended()) {
-                    // Waiting for the producer, not for the client: no write timeout meanwhile.
-                    deadline = Long.MAX_VALUE;
+                    // Waiting for the producer, not for the client: no write timeout meanwhile. But a
+                    // body the program still waits for must keep arriving within the request timeout.
+                    deadline = deferredBodyOpen() && deferred.wantsBody()
+                            ? loop.now() + loop.timeouts().request().toMillis()
+                            : Long.MAX_VALUE;
                     blockedOnWrite = false;
                     setInterest();
                     return;
