@@ -74,7 +74,8 @@ public final class RequestParser {
     }
 
     private ParseResult overLimitWithoutLineEnd(int length) {
-        if (phase == Phase.REQUEST_LINE && length - lineStart > limits.maxRequestLine() + 1) {
+        // Empty lines before the request line count against its limit, so a head never outgrows maxHeadBytes.
+        if (phase == Phase.REQUEST_LINE && length > limits.maxRequestLine() + 1) {
             return failed(Status.URI_TOO_LONG, "request line too long");
         }
         if (phase == Phase.HEADERS && length - headerStart > limits.maxHeaderBytes()) {
@@ -91,7 +92,7 @@ public final class RequestParser {
             }
             return null;
         }
-        if (end - start > limits.maxRequestLine()) {
+        if (lineStart + (end - start) > limits.maxRequestLine()) {
             return failed(Status.URI_TOO_LONG, "request line too long");
         }
         int sp1 = indexOf(buf, start, end, (byte) ' ');
@@ -465,12 +466,14 @@ public final class RequestParser {
             out[n++] = (byte) b;
         }
         try {
-            return StandardCharsets.UTF_8
+            String decoded = StandardCharsets.UTF_8
                     .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(out, 0, n))
                     .toString();
+            // The C1 controls (U+0080 to U+009F) are control characters too, though each takes two bytes.
+            return decoded.chars().anyMatch(Character::isISOControl) ? null : decoded;
         } catch (CharacterCodingException e) {
             return null;
         }
