@@ -190,6 +190,33 @@ class CgiFailureTest {
     }
 
     @Test
+    void everyTimedOutStreamIsCutNeverEndedAsIfComplete() throws Exception {
+        // The kill ends the program's output; that end raced the timeout's verdict, and sometimes won, so a
+        // cut body could end with a proper last chunk. Eight at once give the race eight chances.
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            var results = new java.util.ArrayList<java.util.concurrent.Future<String>>();
+            for (int i = 0; i < 8; i++) {
+                results.add(pool.submit(() -> {
+                    try (var s = new CgiTest.StreamingClient(server.port())) {
+                        s.send("GET /cgi-bin/partial.sh HTTP/1.1\r\nHost: h\r\n\r\n");
+                        s.head();
+                        s.chunk();
+                        return new String(s.rest(), StandardCharsets.ISO_8859_1);
+                    }
+                }));
+            }
+            for (var result : results) {
+                assertThat(result.get(20, java.util.concurrent.TimeUnit.SECONDS))
+                        .as("no last chunk after a timeout")
+                        .doesNotContain("0\r\n\r\n");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void stderrGoesToTheServerErrorOutputPrefixedAndNeverToTheClient() {
         PrintStream saved = System.err;
         var captured = new ByteArrayOutputStream();

@@ -351,8 +351,14 @@ final class CgiExchange implements Deferred, StreamSource {
             return;
         }
         warn("killed after " + gateway.timeout().toSeconds() + " s");
+        // Decided before the kill: once the program dies its output ends, and that end must not pass
+        // for a complete body.
+        boolean answeredNow = answer(Response.error(Status.GATEWAY_TIMEOUT));
+        if (!answeredNow) {
+            outputFailed = true;
+        }
         kill();
-        if (!answer(Response.error(Status.GATEWAY_TIMEOUT))) {
+        if (!answeredNow) {
             endOutput(true);
         }
     }
