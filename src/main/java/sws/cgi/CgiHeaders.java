@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import sws.http.Decimal;
 import sws.http.Status;
 
 /**
@@ -131,16 +132,9 @@ record CgiHeaders(
     }
 
     private static long parseLength(String value) throws Invalid {
-        if (value.isEmpty() || value.length() > 18) {
+        long n = Decimal.parse(value);
+        if (n < 0) {
             throw new Invalid("malformed Content-Length");
-        }
-        long n = 0;
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c < '0' || c > '9') {
-                throw new Invalid("malformed Content-Length");
-            }
-            n = n * 10 + (c - '0');
         }
         return n;
     }

@@ -1,5 +1,6 @@
 package sws.content;
 
+import sws.http.Decimal;
 import sws.http.Request;
 
 /**
@@ -34,8 +35,8 @@ record ByteRange(long first, long last) {
         if (dash < 0) {
             return null;
         }
-        long first = number(spec.substring(0, dash).trim());
-        long last = number(spec.substring(dash + 1).trim());
+        long first = Decimal.parse(spec.substring(0, dash).trim());
+        long last = Decimal.parse(spec.substring(dash + 1).trim());
         if (dash == 0) {
             // a suffix range: the last N bytes
             if (last < 0) {
@@ -57,21 +58,5 @@ record ByteRange(long first, long last) {
         }
         long end = last < 0 || last >= size ? size - 1 : last;
         return new ByteRange(first, end);
-    }
-
-    /** A non-negative decimal, or -1. */
-    private static long number(String s) {
-        if (s.isEmpty() || s.length() > 18) {
-            return -1;
-        }
-        long n = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            n = n * 10 + (c - '0');
-        }
-        return n;
     }
 }

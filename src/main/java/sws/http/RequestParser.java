@@ -316,17 +316,9 @@ public final class RequestParser {
                 while (zeros < digits.length() - 1 && digits.charAt(zeros) == '0') {
                     zeros++; // RFC 9110 8.6: 1*DIGIT, so leading zeros carry no length
                 }
-                digits = digits.substring(zeros);
-                if (digits.isEmpty() || digits.length() > 18) {
+                long n = Decimal.parse(digits.substring(zeros));
+                if (n < 0) {
                     return -1;
-                }
-                long n = 0;
-                for (int i = 0; i < digits.length(); i++) {
-                    char c = digits.charAt(i);
-                    if (c < '0' || c > '9') {
-                        return -1;
-                    }
-                    n = n * 10 + (c - '0');
                 }
                 if (value != -1 && value != n) {
                     return -1;
