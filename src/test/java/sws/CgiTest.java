@@ -492,7 +492,7 @@ class CgiTest {
                     "local-redirect",
                     "Location: /file.txt\r\n\r\n",
                     200,
-                    Map.of("content-type", "text/plain"),
+                    Map.of("content-type", "text/plain; charset=utf-8"),
                     "static file\n"),
             new ResponseCase(
                     "local-redirect-to-program",

@@ -88,9 +88,23 @@ public final class MimeTypes {
         };
         for (int i = 0; i < table.length; i += 2) {
             for (String ext : table[i].split(" ")) {
-                BY_EXTENSION.put(ext, table[i + 1]);
+                BY_EXTENSION.put(ext, withCharset(table[i + 1]));
             }
         }
+    }
+
+    /**
+     * Text types name their charset: without one a browser guesses, and guesses Windows-1252 for a UTF-8
+     * file without a BOM or a meta tag. sws says UTF-8, which is what text on the web and in a UTF-8 locale
+     * is (a file in another encoding needs a sidecar type sws does not have, or a meta tag).
+     */
+    static String withCharset(String type) {
+        boolean text = type.startsWith("text/")
+                || type.equals("application/json")
+                || type.endsWith("+json")
+                || type.endsWith("+xml")
+                || type.equals("application/xml");
+        return text ? type + "; charset=utf-8" : type;
     }
 
     private MimeTypes() {}
@@ -123,6 +137,10 @@ public final class MimeTypes {
 
     /** Identifies a type from the first bytes of a file, as file(1) would for the common cases. */
     static String sniff(byte[] b, int n) {
+        return withCharset(sniffType(b, n));
+    }
+
+    private static String sniffType(byte[] b, int n) {
         if (n == 0) {
             return "text/plain";
         }
@@ -164,7 +182,7 @@ public final class MimeTypes {
         if (lower.startsWith("<svg")) {
             return "image/svg+xml";
         }
-        return "text/plain; charset=utf-8";
+        return "text/plain";
     }
 
     /** The bytes as text when they look like UTF-8 text (no NUL, no stray control bytes), else null. */

@@ -52,6 +52,43 @@ class MimeTypesTest {
         assertThat(mediaType(MimeTypes.byName(name))).isEqualTo(type);
     }
 
+    /** Issue 8: a browser reads text without a charset as Windows-1252; text types say UTF-8. */
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({
+        "index.html, text/html; charset=utf-8",
+        "style.css, text/css; charset=utf-8",
+        "app.js, text/javascript; charset=utf-8",
+        "data.json, application/json; charset=utf-8",
+        "site.webmanifest, application/manifest+json; charset=utf-8",
+        "page.xhtml, application/xhtml+xml; charset=utf-8",
+        "feed.atom, application/atom+xml; charset=utf-8",
+        "feed.xml, text/xml; charset=utf-8",
+        "notes.txt, text/plain; charset=utf-8",
+        "data.csv, text/csv; charset=utf-8",
+        "icon.svg, image/svg+xml; charset=utf-8",
+        "image.png, image/png",
+        "module.wasm, application/wasm",
+        "doc.pdf, application/pdf",
+        "font.woff2, font/woff2"
+    })
+    void textTypesCarryTheUtf8Charset(String name, String type) {
+        assertThat(MimeTypes.byName(name)).isEqualTo(type);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "<!DOCTYPE html><html></html>              | text/html; charset=utf-8",
+                "<?xml version=\"1.0\"?><feed/>            | text/xml; charset=utf-8",
+                "<svg xmlns=\"http://www.w3.org/2000/svg\"/> | image/svg+xml; charset=utf-8",
+                "été, naïve, ✓                             | text/plain; charset=utf-8"
+            })
+    void sniffedTextTypesCarryTheUtf8CharsetToo(String content, String type) {
+        byte[] head = content.getBytes(StandardCharsets.UTF_8);
+        assertThat(MimeTypes.sniff(head, head.length)).isEqualTo(type);
+    }
+
     @ParameterizedTest(name = "\"{0}\"")
     @ValueSource(strings = {"README", ".bashrc", "file.", "file.unknownext", "dir.d/noext", ".css"})
     void noKnownExtensionGivesNoType(String name) {
