@@ -60,6 +60,26 @@ sws_need_maven() {
   fi
 }
 
+# Makes sure each COMMAND=PACKAGE pair's command is there, installing the missing ones' Debian packages
+# (as root, with apt-get); else one line saying what to install, and exit 1.
+sws_need_commands() {
+  local pair missing=()
+  for pair in "$@"; do
+    command -v "${pair%%=*}" >/dev/null 2>&1 || missing+=("${pair#*=}")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "sws: the tests need ${missing[*]}; install them, e.g. 'apt-get install ${missing[*]}'" >&2
+    exit 1
+  fi
+  echo "sws: installing ${missing[*]} from Debian's packages for the tests ..." >&2
+  if ! { DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null &&
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null; }; then
+    echo "sws: apt-get could not install ${missing[*]}" >&2
+    exit 1
+  fi
+}
+
 # The JVM options sws runs with (bin/sws and bench/run.sh alike). A serial collector with a small, fixed
 # young generation and trimmed native heap keep the resident size near 60 MiB with 1000 connections; the
 # heap may still grow to 256 MiB when it must. Small thread stacks: sws has few threads.

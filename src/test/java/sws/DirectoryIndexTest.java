@@ -50,6 +50,13 @@ class DirectoryIndexTest {
         TestServer.touch(sized, 1_700_000_000L);
         TestServer.touch(root.resolve("list/child"), 1_234_567_890L);
         Files.createDirectories(root.resolve("empty"));
+        Files.createDirectories(root.resolve("sizes"));
+        try (var big =
+                new java.io.RandomAccessFile(root.resolve("sizes/disk.img").toFile(), "rw")) {
+            big.setLength(3L * 1024 * 1024 * 1024); // sparse: takes no disk
+        }
+        TestServer.write(root, "sizes/kib.bin", new byte[1536]);
+        Files.createDirectories(root.resolve("sizes/folder"));
         TestServer.write(root, "<i>&x/y.txt", "y");
 
         TestServer.write(root, "esc/" + ODD_NAME, "odd");
@@ -71,6 +78,18 @@ class DirectoryIndexTest {
     @AfterAll
     static void stop() {
         server.close();
+    }
+
+    /** Issue 8: sizes as people read them, exact bytes on hover, folders marked beyond their slash. */
+    @Test
+    void sizesAreReadableWithExactBytesAndFoldersAreMarked() {
+        String page = get("/sizes/").text();
+        assertThat(page).contains("<td class=\"size\" title=\"3221225472 bytes\">3.0 GiB</td>");
+        assertThat(page).contains("<td class=\"size\" title=\"1536 bytes\">1.5 KiB</td>");
+        assertThat(page).containsPattern("<tr class=\"dir\"><td class=\"name\"><a href=\"folder/\">folder/</a>");
+        assertThat(page).containsPattern("<tr class=\"file\"><td class=\"name\"><a href=\"disk.img\">");
+        assertThat(page).contains("<meta name=\"viewport\"").contains("prefers-color-scheme:dark");
+        assertThat(page).doesNotContain("<script").doesNotContain("<link");
     }
 
     @Test

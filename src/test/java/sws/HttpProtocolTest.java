@@ -554,6 +554,19 @@ class HttpProtocolTest {
         assertThat(r.text()).contains(String.valueOf(status)).contains(reason);
     }
 
+    /** Issue 8: the page names the status, says in one sentence what happened, and ends with the server. */
+    @Test
+    void errorPageSaysWhatHappenedAndNamesTheServer() {
+        Reply r = server.send(get("/missing"));
+        assertThat(r.header("Content-Type")).isEqualTo("text/html; charset=utf-8");
+        assertThat(r.text())
+                .contains("<title>404 Not Found</title>")
+                .contains("<h1>404 Not Found</h1>")
+                .contains("<p>Nothing is at this address.</p>")
+                .containsPattern("<footer>sws/[^<]+</footer>")
+                .contains("prefers-color-scheme:dark");
+    }
+
     static Stream<Arguments> errorHasShortHtmlBodyNamingTheStatus() {
         return Stream.of(
                 arguments(get("/%zz"), 400, "Bad Request"),

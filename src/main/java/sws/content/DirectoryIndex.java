@@ -6,18 +6,23 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.time.LocalDateTime;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import sws.http.Escape;
+import sws.http.HtmlPage;
 import sws.http.Response;
 import sws.http.Status;
 
 /** The generated listing of a directory without index.html (spec section 4). */
 public final class DirectoryIndex {
-    private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss");
+    private static final DateTimeFormatter TIMESTAMP =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter ISO =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
 
     private record Entry(String name, byte[] sortKey, boolean directory, long size, long modified) {}
 
@@ -40,28 +45,58 @@ public final class DirectoryIndex {
         // The byte order of the UTF-8 names, as ls(1) sorts in the C locale.
         entries.sort((a, b) -> Arrays.compareUnsigned(a.sortKey, b.sortKey));
         String title = "Index of " + Escape.html(urlPath);
-        StringBuilder sb = new StringBuilder(512 + entries.size() * 160);
-        sb.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>")
-                .append(title)
-                .append("</title>\n</head>\n<body>\n<h1>")
-                .append(title)
-                .append("</h1>\n<table>\n")
-                .append("<tr><th>Name</th><th>Last modified (UTC)</th><th>Size</th></tr>\n")
-                .append("<tr><td><a href=\"../\">../</a></td><td></td><td>-</td></tr>\n");
+        StringBuilder sb = new StringBuilder(512 + entries.size() * 200);
+        sb.append("<table>\n<thead><tr><th>Name</th><th class=\"time\">Last modified (UTC)</th>")
+                .append("<th class=\"size\">Size</th></tr></thead>\n<tbody>\n")
+                .append("<tr class=\"dir\"><td class=\"name\"><a href=\"../\">../</a></td>")
+                .append("<td class=\"time\"></td><td class=\"size\">-</td></tr>\n");
         for (Entry e : entries) {
             String shown = e.directory ? e.name + "/" : e.name;
-            sb.append("<tr><td><a href=\"")
+            sb.append("<tr class=\"")
+                    .append(e.directory ? "dir" : "file")
+                    .append("\"><td class=\"name\"><a href=\"")
                     .append(Escape.html(Escape.path(shown)))
                     .append("\">")
                     .append(Escape.html(shown))
-                    .append("</a></td><td>")
-                    .append(e.modified < 0 ? "" : timestamp(e.modified))
-                    .append("</td><td>")
-                    .append(e.directory || e.size < 0 ? "-" : Long.toString(e.size))
-                    .append("</td></tr>\n");
+                    .append("</a></td><td class=\"time\">");
+            if (e.modified >= 0) {
+                sb.append("<time datetime=\"")
+                        .append(ISO.format(Instant.ofEpochSecond(e.modified)))
+                        .append("\">")
+                        .append(TIMESTAMP.format(Instant.ofEpochSecond(e.modified)))
+                        .append("</time>");
+            }
+            sb.append("</td>");
+            if (e.directory || e.size < 0) {
+                sb.append("<td class=\"size\">-</td>");
+            } else {
+                sb.append("<td class=\"size\" title=\"")
+                        .append(e.size)
+                        .append(e.size == 1 ? " byte" : " bytes")
+                        .append("\">")
+                        .append(humanSize(e.size))
+                        .append("</td>");
+            }
+            sb.append("</tr>\n");
         }
-        sb.append("</table>\n</body>\n</html>\n");
-        return Response.html(Status.OK, sb.toString());
+        sb.append("</tbody>\n</table>\n");
+        return Response.html(Status.OK, HtmlPage.tablePage(title, sb.toString()));
+    }
+
+    /** "42 B", "1.5 KiB", "3.0 GiB": binary units, one decimal from KiB on (as ls -h, but spelled out). */
+    static String humanSize(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+        int unit = 0;
+        double value = bytes / 1024.0;
+        while (value >= 1023.95 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        long tenths = Math.round(value * 10);
+        return tenths / 10 + "." + tenths % 10 + " " + units[unit];
     }
 
     private static Entry entry(Path p, String name) {
@@ -74,10 +109,5 @@ public final class DirectoryIndex {
             // A dangling symbolic link, say: listed, but with nothing known about it.
             return new Entry(name, key, false, -1, -1);
         }
-    }
-
-    /** "2026-11-20 12:12:12", in UTC. */
-    private static String timestamp(long epochSecond) {
-        return TIMESTAMP.format(LocalDateTime.ofEpochSecond(epochSecond, 0, ZoneOffset.UTC));
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import sws.http.Escape;
 import sws.http.Request;
 import sws.http.Response;
 import sws.http.Status;

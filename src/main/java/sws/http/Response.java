@@ -16,8 +16,6 @@ public record Response(Status status, List<String> fields, Body body, HeadCache 
         this(status, fields, body, null);
     }
 
-    private static final String HTML = "text/html; charset=utf-8";
-
     /** A response with this status, its fields given as name, value, name, value, ... */
     public static Response of(Status status, Body body, String... nameValues) {
         return new Response(status, List.of(nameValues), body);
@@ -27,20 +25,13 @@ public record Response(Status status, List<String> fields, Body body, HeadCache 
     public static Response error(Status status, String... nameValues) {
         var fields = new ArrayList<String>(List.of(nameValues));
         fields.add("Content-Type");
-        fields.add(HTML);
-        return new Response(status, List.copyOf(fields), new Body.Bytes(errorPage(status)));
+        fields.add(HtmlPage.TYPE);
+        return new Response(status, List.copyOf(fields), new Body.Bytes(HtmlPage.error(status)));
     }
 
     /** A generated HTML page. */
     public static Response html(Status status, String page) {
-        return of(status, new Body.Bytes(page.getBytes(StandardCharsets.UTF_8)), "Content-Type", HTML);
-    }
-
-    private static byte[] errorPage(Status status) {
-        String title = status.code() + " " + status.reason();
-        return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>" + title
-                        + "</title></head>\n<body><h1>" + title + "</h1></body>\n</html>\n")
-                .getBytes(StandardCharsets.US_ASCII);
+        return of(status, new Body.Bytes(page.getBytes(StandardCharsets.UTF_8)), "Content-Type", HtmlPage.TYPE);
     }
 
     /** The value of one of this response's own fields, or null. */

@@ -4,7 +4,8 @@ import java.nio.charset.StandardCharsets;
 
 /** Encodes a response head: status line, the fields every response carries, then the handler's. */
 public final class ResponseEncoder {
-    private static final String SERVER = "sws/" + Version.VERSION;
+    /** The Server field's value, and the server line of generated pages. */
+    public static final String SERVER = "sws/" + Version.VERSION;
 
     private ResponseEncoder() {}
 

@@ -29,6 +29,7 @@ public final class Status {
     public static final Status CONTENT_TOO_LARGE = known(413, "Content Too Large");
     public static final Status URI_TOO_LONG = known(414, "URI Too Long");
     public static final Status RANGE_NOT_SATISFIABLE = known(416, "Range Not Satisfiable");
+    public static final Status EXPECTATION_FAILED = known(417, "Expectation Failed");
     public static final Status HEADER_FIELDS_TOO_LARGE = known(431, "Request Header Fields Too Large");
     public static final Status INTERNAL_SERVER_ERROR = known(500, "Internal Server Error");
     public static final Status NOT_IMPLEMENTED = known(501, "Not Implemented");
@@ -36,6 +37,8 @@ public final class Status {
     public static final Status SERVICE_UNAVAILABLE = known(503, "Service Unavailable");
     public static final Status GATEWAY_TIMEOUT = known(504, "Gateway Timeout");
     public static final Status HTTP_VERSION_NOT_SUPPORTED = known(505, "HTTP Version Not Supported");
+    public static final Status INSUFFICIENT_STORAGE = known(507, "Insufficient Storage");
+    public static final Status CONTINUE = known(100, "Continue");
 
     private final int code;
     private final String reason;
@@ -65,6 +68,11 @@ public final class Status {
             return k;
         }
         return new Status(code, reason == null ? "" : reason);
+    }
+
+    /** Whether this is one of the constants above, not a status a CGI program made up. */
+    boolean known() {
+        return KNOWN.get(code) == this;
     }
 
     public int code() {

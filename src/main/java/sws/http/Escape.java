@@ -1,4 +1,4 @@
-package sws.content;
+package sws.http;
 
 import java.nio.charset.StandardCharsets;
 
