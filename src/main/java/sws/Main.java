@@ -125,7 +125,7 @@ public final class Main implements Callable<Integer> {
             names = "--max-body",
             paramLabel = "BYTES",
             description = "largest request body (default ${DEFAULT-VALUE}; 413 beyond)",
-            defaultValue = "16777216")
+            defaultValue = "1073741824")
     long maxBody;
 
     @Option(

@@ -154,7 +154,8 @@ class AttackCorpusTest {
                         .isEmpty();
                 return;
             }
-            Reply reply = isHead(request) ? client.readHead() : client.read();
+            // A 100 Continue may come first, when the server reads the head before the body behind it.
+            Reply reply = isHead(request) ? client.readHead() : client.readFinal();
             responses.incrementAndGet();
             String all = whole(reply);
             assertThat(all).as(name).doesNotContain(SECRET).doesNotContain("root:x:0:0");

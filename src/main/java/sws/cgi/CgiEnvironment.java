@@ -63,8 +63,9 @@ final class CgiEnvironment {
     /**
      * HTTP_* for each header field (RFC 3875 4.1.18), several of one name joined with ", ". Left out: the
      * fields already given as CONTENT_*, credentials (as Apache does), Proxy (httpoxy: it would become
-     * HTTP_PROXY, which many programs take as their proxy), and names holding '_' (which would be
-     * indistinguishable from the '-' spelling, so a client could forge another field).
+     * HTTP_PROXY, which many programs take as their proxy), Expect (the server has met it already; a
+     * program that saw it might answer it again), and names holding '_' (which would be indistinguishable
+     * from the '-' spelling, so a client could forge another field).
      */
     private static void addHeaders(Headers headers, Map<String, String> env) {
         for (int i = 0; i < headers.size(); i++) {
@@ -75,6 +76,7 @@ final class CgiEnvironment {
                     || lower.equals("authorization")
                     || lower.equals("proxy")
                     || lower.equals("proxy-authorization")
+                    || lower.equals("expect")
                     || name.indexOf('_') >= 0) {
                 continue;
             }

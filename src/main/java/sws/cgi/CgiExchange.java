@@ -74,7 +74,12 @@ final class CgiExchange implements Deferred, StreamSource {
         boolean hasBody = request.headers().get("Content-Length") != null || request.chunked();
         if (request.chunked()) {
             // RFC 3875 4.1.2 wants CONTENT_LENGTH, which a chunked body tells only at its end: gather it
-            // first (the body limit bounds it), then start the program.
+            // first (the body limit bounds it), then start the program. When no program could even wait
+            // for a slot, say so now rather than after the upload.
+            if (!gateway.limiter().hasRoom()) {
+                answer(Response.error(Status.SERVICE_UNAVAILABLE));
+                return;
+            }
             chunkedBody = new GatheredBody();
         } else {
             bodyLength = hasBody ? request.bodyLength() : -1;
@@ -101,6 +106,11 @@ final class CgiExchange implements Deferred, StreamSource {
         GatheredBody gathered = chunkedBody;
         if (gathered != null) {
             gathered.write(buf, offset, length);
+            if (gathered.failure() != null && !answered.get()) {
+                warn("cannot keep the request body: " + gathered.failure().getMessage());
+                gathered.discard();
+                answer(Response.error(Status.INSUFFICIENT_STORAGE));
+            }
             return;
         }
         byte[] copy = new byte[length];
@@ -109,20 +119,25 @@ final class CgiExchange implements Deferred, StreamSource {
         bodyQueue.add(copy);
     }
 
+    /**
+     * A chunked body is needed at once, to be gathered; a body of known length only once its program runs,
+     * so that a client waiting for 100 Continue gets it when the program is there to read what follows.
+     * Nothing is needed once the request was answered before the program could start.
+     */
     @Override
     public boolean wantsBody() {
-        return chunkedBody != null || queuedBytes.get() < BODY_BUDGET;
+        if (process == null) {
+            return chunkedBody != null && !answered.get();
+        }
+        return queuedBytes.get() < BODY_BUDGET;
     }
 
     @Override
     public void bodyEnd() {
         GatheredBody gathered = chunkedBody;
         if (gathered != null) {
-            if (gathered.failure() != null) {
-                warn("cannot keep the request body: " + gathered.failure().getMessage());
-                gathered.discard();
-                answer(Response.error(Status.INTERNAL_SERVER_ERROR));
-                return;
+            if (answered.get()) {
+                return; // refused while it arrived: the storage failed
             }
             bodyLength = gathered.length();
             submit();
@@ -176,6 +191,7 @@ final class CgiExchange implements Deferred, StreamSource {
             if (cancelled) {
                 kill();
             }
+            back.wake(); // the program is there: its body may flow now
             killer = gateway.timer().schedule(this::timedOut, gateway.timeout().toMillis(), TimeUnit.MILLISECONDS);
             Thread.ofVirtual().name("sws-cgi-stdin").start(this::feedStdin);
             Thread.ofVirtual().name("sws-cgi-stderr").start(this::relayStderr);

@@ -1,6 +1,5 @@
 package sws.cgi;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -11,13 +10,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * A chunked request body gathered before its program starts (CGI wants CONTENT_LENGTH up front): in memory
- * up to 256 KiB, beyond that in a temporary file, so that many large uploads at once cost disk, not heap.
+ * A chunked request body gathered before its program starts (CGI wants CONTENT_LENGTH up front), in a
+ * temporary file, never in the heap: many large uploads at once cost disk, and a disk that fills up fails
+ * the request before its program ever sees a byte of it.
  */
 final class GatheredBody {
-    private static final int IN_MEMORY = 256 * 1024;
-
-    private final ByteArrayOutputStream memory = new ByteArrayOutputStream();
     private Path file;
     private FileChannel channel;
     private long length;
@@ -28,26 +25,17 @@ final class GatheredBody {
         if (failure != null) {
             return;
         }
-        if (channel == null && memory.size() + count <= IN_MEMORY) {
-            memory.write(buf, offset, count);
-            return;
-        }
         try {
             if (channel == null) {
                 file = Files.createTempFile("sws-cgi-body", ".tmp"); // readable by this user only
                 channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-                writeFully(ByteBuffer.wrap(memory.toByteArray()));
-                memory.reset();
             }
-            writeFully(ByteBuffer.wrap(buf, offset, count));
+            ByteBuffer bytes = ByteBuffer.wrap(buf, offset, count);
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
         } catch (IOException e) {
             failure = e;
-        }
-    }
-
-    private void writeFully(ByteBuffer bytes) throws IOException {
-        while (bytes.hasRemaining()) {
-            channel.write(bytes);
         }
     }
 
@@ -63,9 +51,7 @@ final class GatheredBody {
     /** Gives the whole body to the program, then lets go of it. */
     void copyTo(OutputStream out) throws IOException {
         try {
-            if (channel == null) {
-                memory.writeTo(out);
-            } else {
+            if (channel != null) {
                 channel.position(0);
                 Channels.newInputStream(channel).transferTo(out);
             }
@@ -74,9 +60,8 @@ final class GatheredBody {
         }
     }
 
-    /** Frees the memory and deletes the temporary file, if any. */
+    /** Deletes the temporary file, if any. */
     void discard() {
-        memory.reset();
         if (channel != null) {
             try {
                 channel.close();

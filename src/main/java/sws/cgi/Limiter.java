@@ -31,6 +31,11 @@ final class Limiter {
         return false;
     }
 
+    /** Whether a task submitted now would run or wait, rather than be refused. */
+    synchronized boolean hasRoom() {
+        return running < maxRunning || queue.size() < maxQueued;
+    }
+
     /** A task is done with its slot: the next one waiting gets it. */
     synchronized void release() {
         Runnable next = queue.pollFirst();

@@ -9,7 +9,7 @@ package sws.http;
  * @param maxBodyBytes largest request body (413 beyond)
  */
 public record Limits(int maxRequestLine, int maxHeaderBytes, int maxHeaderFields, long maxBodyBytes) {
-    public static final Limits DEFAULT = new Limits(8 * 1024, 64 * 1024, 100, 16L * 1024 * 1024);
+    public static final Limits DEFAULT = new Limits(8 * 1024, 64 * 1024, 100, 1024L * 1024 * 1024);
 
     /** The most bytes a request head can take: the request line, the header section and their line ends. */
     public int maxHeadBytes() {

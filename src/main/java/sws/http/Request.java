@@ -12,6 +12,8 @@ package sws.http;
  * @param headers the header fields
  * @param keepAlive whether the connection stays open after the response (RFC 9112 section 9.3)
  * @param bodyLength the Content-Length of the body, 0 when there is none, -1 when it is chunked
+ * @param expectsContinue whether the client waits for {@code 100 Continue} before it sends the body
+ *     (RFC 9110 section 10.1.1); only ever true for an HTTP/1.1 request that has a body
  */
 public record Request(
         String method,
@@ -22,7 +24,8 @@ public record Request(
         int minorVersion,
         Headers headers,
         boolean keepAlive,
-        long bodyLength) {
+        long bodyLength,
+        boolean expectsContinue) {
 
     public boolean isHead() {
         return method.equals("HEAD");

@@ -273,11 +273,24 @@ public final class RequestParser {
         if (parsed.error() != null) {
             return failed(Status.BAD_REQUEST, parsed.error());
         }
+        int expect = minor >= 1 ? expectation() : EXPECT_NOTHING;
+        if (expect == EXPECT_UNKNOWN) {
+            return failed(Status.EXPECTATION_FAILED, "unknown expectation");
+        }
         boolean keepAlive = minor >= 1
                 ? !headers.hasToken("Connection", "close")
                 : headers.hasToken("Connection", "keep-alive") && !headers.hasToken("Connection", "close");
         Request request = new Request(
-                method, target, parsed.path(), parsed.rawPath(), parsed.query(), minor, headers, keepAlive, bodyLength);
+                method,
+                target,
+                parsed.path(),
+                parsed.rawPath(),
+                parsed.query(),
+                minor,
+                headers,
+                keepAlive,
+                bodyLength,
+                expect == EXPECT_CONTINUE && bodyLength != 0);
         reset();
         return new ParseResult.Complete(request, headLength);
     }
@@ -303,7 +316,37 @@ public final class RequestParser {
                 original.minorVersion(),
                 original.headers(),
                 original.keepAlive(),
-                0);
+                0,
+                false);
+    }
+
+    private static final int EXPECT_NOTHING = 0;
+    private static final int EXPECT_CONTINUE = 1;
+    private static final int EXPECT_UNKNOWN = 2;
+
+    /**
+     * RFC 9110 section 10.1.1: what the Expect fields ask for. 100-continue is the only expectation there
+     * is (case-insensitive, repeats allowed, empty list members ignored); anything else is one the server
+     * cannot meet, which is 417.
+     */
+    private int expectation() {
+        if (headers.count("Expect") == 0) {
+            return EXPECT_NOTHING;
+        }
+        int found = EXPECT_NOTHING;
+        for (String field : headers.all("Expect")) {
+            for (String member : field.split(",", -1)) {
+                String m = member.trim();
+                if (m.isEmpty()) {
+                    continue;
+                }
+                if (!m.equalsIgnoreCase("100-continue")) {
+                    return EXPECT_UNKNOWN;
+                }
+                found = EXPECT_CONTINUE;
+            }
+        }
+        return found;
     }
 
     /** All Content-Length values, comma lists included, must be the same run of digits; else -1. */

@@ -43,6 +43,7 @@ final class Connection {
     private static final int MAX_LOCAL_REDIRECTS = 8;
     private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final EventLoop loop;
     private final SocketChannel channel;
@@ -70,7 +71,9 @@ final class Connection {
     private int redirects;
     private final AtomicBoolean wakePosted = new AtomicBoolean();
 
-    private final ByteBuffer[] out = new ByteBuffer[3];
+    private ByteBuffer interim;
+    private boolean continueAnswered;
+    private final ByteBuffer[] out = new ByteBuffer[4];
     private int outCount;
     private FileChannel file;
     private long filePosition;
@@ -126,6 +129,9 @@ final class Connection {
 
     void onWritable() {
         try {
+            if (interim != null && !flushInterim()) {
+                return;
+            }
             write();
             process();
         } catch (IOException e) {
@@ -261,6 +267,11 @@ final class Connection {
             case Response response -> {
                 if (body == null || body.done()) {
                     startResponse(response, keepAlive());
+                } else if (r.expectsContinue()) {
+                    // RFC 9110 10.1.1: the answer does not need the body, so it goes out now, without
+                    // 100 Continue. Whether the client then sends the body or not, the next request
+                    // cannot be found after it: close (after a linger, so the answer is read).
+                    startResponse(response, false, true);
                 } else {
                     pending = response;
                     state = State.READING_BODY;
@@ -332,6 +343,10 @@ final class Connection {
         loggedStatus = response.status().code();
         loggedBytes = sendBody && !(b instanceof Body.Stream) ? b.length() : 0;
         outCount = 0;
+        if (interim != null) {
+            out[outCount++] = interim; // the rest of a 100 Continue goes first
+            interim = null;
+        }
         queue(ResponseEncoder.head(response, http11, keepAlive, chunked));
         switch (b) {
             case Body.Bytes bytes -> {
@@ -451,6 +466,7 @@ final class Connection {
         requestLine = null;
         requestStartMillis = -1;
         redirects = 0;
+        continueAnswered = false;
         if (closeAfterWrite || bodyLeft) {
             if (lingerAfterWrite) {
                 linger();
@@ -496,6 +512,9 @@ final class Connection {
     /** Passes buffered body bytes to the deferred reply while it has room, and the end once it is there. */
     private void feedDeferred() throws IOException {
         Deferred d = deferred;
+        if (!continueAnswered && request.expectsContinue() && state == State.AWAITING_REPLY && d.wantsBody()) {
+            sendContinue();
+        }
         while (body != null && !body.done() && inStart < inEnd && d.wantsBody()) {
             inStart += body.read(in, inStart, inEnd, d::body);
             if (body.error() != null) {
@@ -525,6 +544,33 @@ final class Connection {
             return;
         }
         setInterest();
+    }
+
+    /**
+     * RFC 9110 10.1.1: the client waits for this before it sends the body, so it goes out when the body is
+     * first needed, and only then. A client that did not wait (body bytes are here already) needs none.
+     */
+    private void sendContinue() throws IOException {
+        continueAnswered = true;
+        if (inStart < inEnd) {
+            return;
+        }
+        interim = ByteBuffer.wrap(CONTINUE);
+        flushInterim();
+    }
+
+    /** Writes what is left of an interim response; false while the socket has no room for it. */
+    private boolean flushInterim() throws IOException {
+        channel.write(interim);
+        if (interim.hasRemaining()) {
+            blockedOnWrite = true;
+            setInterest();
+            return false;
+        }
+        interim = null;
+        blockedOnWrite = false;
+        setInterest();
+        return true;
     }
 
     private void onReply(Response response) {
@@ -569,7 +615,8 @@ final class Connection {
                             next.minorVersion(),
                             next.headers(),
                             next.keepAlive(),
-                            0)
+                            0,
+                            false)
                     : next;
             body = null;
             dispatch(request);

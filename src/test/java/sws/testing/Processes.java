@@ -129,7 +129,18 @@ public final class Processes implements AutoCloseable {
 
     /** Starts {@code java -jar sws.jar args...} in the background. */
     public Running start(String... args) {
-        List<String> command = new ArrayList<>();
+        return launch(new ArrayList<>(), args);
+    }
+
+    /**
+     * Starts sws after a shell command that sets up its process ({@code ulimit -f 1024}, say): bash runs
+     * the setup, then execs java, so the process started is sws itself.
+     */
+    public Running startAfter(String setup, String... args) {
+        return launch(new ArrayList<>(List.of("bash", "-c", setup + " && exec \"$@\"", "sws")), args);
+    }
+
+    private Running launch(List<String> command, String... args) {
         command.add(System.getProperty("java.home") + "/bin/java");
         command.add("-jar");
         command.add(jar());

@@ -1,5 +1,6 @@
 package sws.testing;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,7 +30,7 @@ public final class RawClient implements AutoCloseable {
 
     private RawClient(Socket socket) throws IOException {
         this.socket = socket;
-        this.in = new java.io.BufferedInputStream(socket.getInputStream());
+        this.in = new BufferedInputStream(socket.getInputStream());
         this.out = socket.getOutputStream();
     }
 
@@ -91,6 +92,39 @@ public final class RawClient implements AutoCloseable {
     /** Reads one response to a GET or other request whose response has a body framed by the headers. */
     public Reply read() {
         return read(false);
+    }
+
+    /** Reads the final response, passing over interim (1xx) ones as every HTTP/1.1 client does. */
+    public Reply readFinal() {
+        Reply r;
+        do {
+            r = read(false);
+        } while (r.status() >= 100 && r.status() < 200);
+        return r;
+    }
+
+    /**
+     * Whether the server sends nothing (neither a byte nor the end of the stream) for the given time; what
+     * it sends afterwards is still there to read.
+     */
+    public boolean silentFor(int millis) {
+        try {
+            socket.setSoTimeout(millis);
+            in.mark(1);
+            in.read();
+            in.reset();
+            return false;
+        } catch (SocketTimeoutException e) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        } finally {
+            try {
+                socket.setSoTimeout(READ_TIMEOUT_MILLIS);
+            } catch (IOException ignored) {
+                // the socket is closed
+            }
+        }
     }
 
     /** Reads one response to a HEAD request: the head only, whatever Content-Length says. */
