@@ -3,11 +3,13 @@ package sws;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Objects;
 import sws.http.Limits;
-import sws.net.Timeouts;
+import sws.http.Timeouts;
 
 /**
- * The server's settings, immutable; the command line builds one, tests build their own.
+ * The server's settings, immutable; built with {@link #builder}, whose defaults are the ones of the spec
+ * and the only ones there are (the command line shows these in its help).
  *
  * @param docroot the document root
  * @param cgi the CGI settings, or null when CGI is off
@@ -19,8 +21,8 @@ import sws.net.Timeouts;
  * @param limits the request size limits
  * @param timeouts the connection timeouts
  * @param loops how many event loops (selector threads) to run
- * @param maxConnections how many connections may be open at once; 0 for the default, sized to the
- *     process's file-descriptor limit
+ * @param maxConnections how many connections may be open at once; 0 for as many as the process's
+ *     file-descriptor limit allows
  */
 public record Config(
         Path docroot,
@@ -38,54 +40,21 @@ public record Config(
     public static final int DEFAULT_PORT = 8080;
     public static final String DEFAULT_USERDIR = "sws";
 
-    /** The defaults of spec section 1 for this docroot: every address, port 8080, one loop per core. */
-    public static Config defaults(Path docroot) {
-        return new Config(
-                docroot,
-                null,
-                null,
-                DEFAULT_PORT,
-                null,
-                false,
-                DEFAULT_USERDIR,
-                Limits.DEFAULT,
-                Timeouts.DEFAULT,
-                Runtime.getRuntime().availableProcessors(),
-                0);
+    public Config {
+        Objects.requireNonNull(docroot, "docroot");
+        Objects.requireNonNull(userdir, "userdir");
+        Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(timeouts, "timeouts");
     }
 
-    public Config withAddress(InetAddress a) {
-        return new Config(docroot, cgi, a, port, accessLog, debug, userdir, limits, timeouts, loops, maxConnections);
+    /** One event loop per core. */
+    public static int defaultLoops() {
+        return Runtime.getRuntime().availableProcessors();
     }
 
-    public Config withPort(int p) {
-        return new Config(docroot, cgi, address, p, accessLog, debug, userdir, limits, timeouts, loops, maxConnections);
-    }
-
-    public Config withAccessLog(Path file) {
-        return new Config(docroot, cgi, address, port, file, debug, userdir, limits, timeouts, loops, maxConnections);
-    }
-
-    public Config withDebug(boolean d) {
-        return new Config(docroot, cgi, address, port, accessLog, d, userdir, limits, timeouts, loops, maxConnections);
-    }
-
-    public Config withUserdir(String u) {
-        return new Config(docroot, cgi, address, port, accessLog, debug, u, limits, timeouts, loops, maxConnections);
-    }
-
-    public Config withMaxConnections(int n) {
-        return new Config(docroot, cgi, address, port, accessLog, debug, userdir, limits, timeouts, loops, n);
-    }
-
-    /** CGI on, from dir, with the default bounds on programs running and waiting. */
-    public Config withCgi(Path dir, Duration timeout) {
-        return withCgi(new Cgi(dir, timeout, Cgi.defaultMaxRunning(), Cgi.DEFAULT_MAX_QUEUED));
-    }
-
-    public Config withCgi(Cgi c) {
-        return new Config(
-                docroot, c, address, port, accessLog, debug, userdir, limits, timeouts, loops, maxConnections);
+    /** Settings for serving docroot, every other one at its default until set. */
+    public static Builder builder(Path docroot) {
+        return new Builder(docroot);
     }
 
     /**
@@ -97,7 +66,13 @@ public record Config(
      * @param maxQueued how many requests may wait for a free slot; more are answered 503
      */
     public record Cgi(Path dir, Duration timeout, int maxRunning, int maxQueued) {
+        public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
         public static final int DEFAULT_MAX_QUEUED = 256;
+
+        /** CGI from dir with the default timeout and bounds. */
+        public static Cgi in(Path dir) {
+            return new Cgi(dir, DEFAULT_TIMEOUT, defaultMaxRunning(), DEFAULT_MAX_QUEUED);
+        }
 
         /** A few programs per core: enough to keep the cores busy while some programs wait on I/O. */
         public static int defaultMaxRunning() {
@@ -105,15 +80,83 @@ public record Config(
         }
     }
 
-    public Config withLimits(Limits l) {
-        return new Config(docroot, cgi, address, port, accessLog, debug, userdir, l, timeouts, loops, maxConnections);
-    }
+    /** Builds a Config; each setting not given keeps its default. */
+    public static final class Builder {
+        private final Path docroot;
+        private Cgi cgi;
+        private InetAddress address;
+        private int port = DEFAULT_PORT;
+        private Path accessLog;
+        private boolean debug;
+        private String userdir = DEFAULT_USERDIR;
+        private Limits limits = Limits.DEFAULT;
+        private Timeouts timeouts = Timeouts.DEFAULT;
+        private int loops = defaultLoops();
+        private int maxConnections;
 
-    public Config withTimeouts(Timeouts t) {
-        return new Config(docroot, cgi, address, port, accessLog, debug, userdir, limits, t, loops, maxConnections);
-    }
+        private Builder(Path docroot) {
+            this.docroot = docroot;
+        }
 
-    public Config withLoops(int n) {
-        return new Config(docroot, cgi, address, port, accessLog, debug, userdir, limits, timeouts, n, maxConnections);
+        /** CGI on, with these settings; null turns it off. */
+        public Builder cgi(Cgi c) {
+            cgi = c;
+            return this;
+        }
+
+        /** CGI on, from dir, with this timeout and the default bounds. */
+        public Builder cgi(Path dir, Duration timeout) {
+            return cgi(new Cgi(dir, timeout, Cgi.defaultMaxRunning(), Cgi.DEFAULT_MAX_QUEUED));
+        }
+
+        public Builder address(InetAddress a) {
+            address = a;
+            return this;
+        }
+
+        public Builder port(int p) {
+            port = p;
+            return this;
+        }
+
+        public Builder accessLog(Path file) {
+            accessLog = file;
+            return this;
+        }
+
+        public Builder debug(boolean d) {
+            debug = d;
+            return this;
+        }
+
+        public Builder userdir(String pattern) {
+            userdir = pattern;
+            return this;
+        }
+
+        public Builder limits(Limits l) {
+            limits = l;
+            return this;
+        }
+
+        public Builder timeouts(Timeouts t) {
+            timeouts = t;
+            return this;
+        }
+
+        public Builder loops(int n) {
+            loops = n;
+            return this;
+        }
+
+        public Builder maxConnections(int n) {
+            maxConnections = n;
+            return this;
+        }
+
+        public Config build() {
+            return new Config(
+                    docroot, cgi, address, port, accessLog, debug, userdir, limits, timeouts, loops, maxConnections);
+        }
     }
 }

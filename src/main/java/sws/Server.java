@@ -1,164 +1,154 @@
 package sws;
 
 import java.io.IOException;
-import java.net.Inet4Address;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ProtocolFamily;
-import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
-import java.nio.channels.ServerSocketChannel;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.util.ArrayList;
 import java.util.List;
 import sws.cgi.Gateway;
 import sws.content.Site;
 import sws.content.UserDirs;
-import sws.http.Handler;
+import sws.http.Http1;
 import sws.log.AccessLog;
+import sws.net.Addresses;
 import sws.net.ConnectionLimit;
 import sws.net.EventLoop;
+import sws.net.TcpListener;
+import sws.route.Router;
 
-/** A running sws: its listening sockets, event loops and access log. Embeddable; Main is a thin front. */
+/**
+ * A running sws: it assembles the parts a {@link Config} asks for (the site, the CGI gateway, the router,
+ * the access log, HTTP/1 on the event loops and their listening sockets), starts them, and stops them.
+ * Embeddable: {@code try (var server = Server.start(Config.builder(dir).port(0).build())) { ... }}.
+ */
 public final class Server implements AutoCloseable {
-    private static final int BACKLOG = 1024;
-
-    private final List<ServerSocketChannel> listeners;
+    private final List<TcpListener> listeners;
     private final List<EventLoop> loops = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final AccessLog accessLog;
-    private final int port;
     private final Gateway gateway;
+    private final int port;
     private boolean stopped;
 
-    private Server(List<ServerSocketChannel> listeners, AccessLog accessLog, int port, Gateway gateway) {
+    private Server(List<TcpListener> listeners, AccessLog accessLog, Gateway gateway) throws IOException {
         this.listeners = listeners;
+        this.port = listeners.get(0).port();
         this.accessLog = accessLog;
-        this.port = port;
         this.gateway = gateway;
     }
 
-    /**
-     * Binds, opens the log and starts the loops. Throws BindException for an address in use or not
-     * local, IOException for a docroot or log that cannot be used.
-     */
-    public static Server start(Config config) throws IOException {
-        Site site = new Site(config.docroot(), new UserDirs(config.userdir()));
+    /** Binds, opens the log and starts the loops; a failure says which of these went wrong. */
+    public static Server start(Config config) throws StartException {
+        Site site = directory(config.docroot(), "docroot", () -> new Site(config.docroot()));
         Config.Cgi cgi = config.cgi();
         Gateway gateway = cgi == null
                 ? null
-                : new Gateway(cgi.dir(), config.docroot(), cgi.timeout(), cgi.maxRunning(), cgi.maxQueued());
-        Handler handler = new Router(site, gateway);
-        int n = config.debug() ? 1 : Math.max(1, config.loops());
-        List<ServerSocketChannel> listeners;
+                : directory(
+                        cgi.dir(),
+                        "CGI directory",
+                        () -> new Gateway(
+                                cgi.dir(), config.docroot(), cgi.timeout(), cgi.maxRunning(), cgi.maxQueued()));
+        AccessLog log = null;
+        List<TcpListener> listeners = List.of();
         try {
-            listeners = bind(config.address(), config.port(), n);
-        } catch (IOException e) {
-            if (gateway != null) {
-                gateway.close();
-            }
-            throw e;
-        }
-        int port = ((InetSocketAddress) listeners.get(0).getLocalAddress()).getPort();
-        AccessLog log;
-        try {
-            log = config.debug()
-                    ? AccessLog.to(System.out)
-                    : config.accessLog() == null ? null : AccessLog.append(config.accessLog());
-        } catch (IOException e) {
-            closeAll(listeners);
-            if (gateway != null) {
-                gateway.close();
-            }
-            throw e;
-        }
-        Server server = new Server(listeners, log, port, gateway);
-        ConnectionLimit limit = new ConnectionLimit(
-                config.maxConnections() > 0 ? config.maxConnections() : ConnectionLimit.fromDescriptorLimit());
-        try {
-            for (int i = 0; i < n; i++) {
+            listeners = bind(config);
+            log = openLog(config);
+            Server server = new Server(listeners, log, gateway);
+            Http1 http = new Http1(
+                    new Router(site, new UserDirs(config.userdir()), gateway), config.limits(), config.timeouts(), log);
+            var limit = new ConnectionLimit(
+                    config.maxConnections() > 0 ? config.maxConnections() : ConnectionLimit.fromDescriptorLimit());
+            for (TcpListener listener : listeners) {
                 server.loops.add(new EventLoop(
-                        List.of(listeners.get(i)),
-                        handler,
-                        config.limits(),
-                        config.timeouts(),
-                        log,
-                        limit,
-                        config.debug()));
+                        listener, http, limit, config.debug(), config.timeouts().grace()));
             }
-        } catch (IOException e) {
-            server.close();
+            for (int i = 0; i < server.loops.size(); i++) {
+                server.threads.add(Thread.ofPlatform().name("sws-loop-" + i).start(server.loops.get(i)));
+            }
+            return server;
+        } catch (StartException e) {
+            release(listeners, log, gateway);
             throw e;
+        } catch (IOException e) {
+            release(listeners, log, gateway);
+            throw new StartException(StartException.Kind.OTHER, "cannot start: " + e.getMessage(), e);
         }
-        for (int i = 0; i < n; i++) {
-            Thread t = Thread.ofPlatform().name("sws-loop-" + i).start(server.loops.get(i));
-            server.threads.add(t);
-        }
-        return server;
     }
 
-    /**
-     * The listening sockets, one per event loop. Without an address each is an IPv6 socket on the
-     * wildcard address, which Linux makes dual-stack so that it answers IPv4 clients too (an IPv4
-     * wildcard where the host has no IPv6). With several loops the sockets share the port through
-     * SO_REUSEPORT, so the kernel spreads new connections over the loops and wakes only one of them.
-     */
-    private static List<ServerSocketChannel> bind(InetAddress address, int port, int count) throws IOException {
-        ProtocolFamily family;
-        InetSocketAddress where;
-        if (address != null) {
-            family = address instanceof Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
-            where = new InetSocketAddress(address, port);
-        } else if (ipv6Available()) {
-            family = StandardProtocolFamily.INET6;
-            where = new InetSocketAddress(port);
-        } else {
-            family = StandardProtocolFamily.INET;
-            where = new InetSocketAddress(port);
-        }
-        if (count == 1) {
-            return List.of(open(family, where, false));
-        }
-        if (port != 0) {
-            // SO_REUSEPORT would let us share a port with another server of the same user without a word;
-            // a plain bind first finds the port busy, as a single socket would.
-            open(family, where, false).close();
-        }
-        List<ServerSocketChannel> channels = new ArrayList<>();
+    private interface Opening<T> {
+        T open() throws IOException;
+    }
+
+    private static <T> T directory(java.nio.file.Path dir, String what, Opening<T> opening) throws StartException {
         try {
-            channels.add(open(family, where, true));
-            int actual = ((InetSocketAddress) channels.get(0).getLocalAddress()).getPort();
-            InetSocketAddress same = new InetSocketAddress(where.getAddress(), actual);
-            while (channels.size() < count) {
-                channels.add(open(family, same, true));
-            }
-            return channels;
+            return opening.open();
         } catch (IOException e) {
-            closeAll(channels);
-            throw e;
+            throw new StartException(StartException.Kind.DIRECTORY, what + " " + dir + ": " + e.getMessage(), e);
         }
     }
 
-    private static boolean ipv6Available() {
-        try (ServerSocketChannel probe = ServerSocketChannel.open(StandardProtocolFamily.INET6)) {
-            return probe.isOpen();
-        } catch (UnsupportedOperationException | IOException e) {
+    /** One listening socket per loop (one in -d mode), told apart when the port or the address is the trouble. */
+    private static List<TcpListener> bind(Config config) throws StartException {
+        int count = config.debug() ? 1 : Math.max(1, config.loops());
+        InetAddress address = config.address();
+        String shown = address == null ? "*" : Addresses.text(address);
+        String where = (shown.contains(":") ? "[" + shown + "]" : shown) + ":" + config.port();
+        try {
+            return TcpListener.bind(address, config.port(), count);
+        } catch (BindException e) {
+            if (address != null && !isLocal(address)) {
+                throw new StartException(
+                        StartException.Kind.ADDRESS_NOT_LOCAL,
+                        "cannot listen on " + where + ": address " + shown + " is not an address of this host",
+                        e);
+            }
+            throw new StartException(
+                    StartException.Kind.PORT_IN_USE,
+                    "cannot listen on " + where + ": port " + config.port() + " is already in use",
+                    e);
+        } catch (IOException e) {
+            throw new StartException(StartException.Kind.OTHER, "cannot listen on " + where + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean isLocal(InetAddress address) {
+        if (address.isAnyLocalAddress() || address.isLoopbackAddress()) {
+            return true;
+        }
+        try {
+            return NetworkInterface.getByInetAddress(address) != null;
+        } catch (SocketException e) {
             return false;
         }
     }
 
-    private static ServerSocketChannel open(ProtocolFamily family, InetSocketAddress where, boolean shared)
-            throws IOException {
-        ServerSocketChannel channel = ServerSocketChannel.open(family);
+    private static AccessLog openLog(Config config) throws StartException {
+        if (config.debug()) {
+            return AccessLog.to(System.out);
+        }
+        if (config.accessLog() == null) {
+            return null;
+        }
         try {
-            if (shared) {
-                channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
-            }
-            channel.bind(where, BACKLOG);
-            channel.configureBlocking(false);
-            return channel;
+            return AccessLog.append(config.accessLog());
         } catch (IOException e) {
-            channel.close();
-            throw e;
+            throw new StartException(
+                    StartException.Kind.LOG_FILE,
+                    "cannot open log file " + config.accessLog() + ": " + e.getMessage(),
+                    e);
+        }
+    }
+
+    private static void release(List<TcpListener> listeners, AccessLog log, Gateway gateway) {
+        listeners.forEach(TcpListener::close);
+        if (log != null) {
+            log.close();
+        }
+        if (gateway != null) {
+            gateway.close();
         }
     }
 
@@ -167,13 +157,15 @@ public final class Server implements AutoCloseable {
         return port;
     }
 
-    /** The addresses listened on. */
+    /** The addresses listened on, each once; ClosedChannelException once the server has stopped. */
     public List<InetSocketAddress> addresses() throws IOException {
-        List<InetSocketAddress> out = new ArrayList<>();
-        for (ServerSocketChannel l : listeners) {
-            out.add((InetSocketAddress) l.getLocalAddress());
+        List<InetSocketAddress> addresses = new ArrayList<>();
+        for (TcpListener listener : listeners) {
+            if (!addresses.contains(listener.address())) {
+                addresses.add(listener.address());
+            }
         }
-        return out;
+        return addresses;
     }
 
     /** Closes and reopens the access log file, for log rotation (SIGHUP). */
@@ -191,8 +183,8 @@ public final class Server implements AutoCloseable {
     }
 
     /**
-     * Stops gracefully: no new connections, responses in flight finish within the grace period, the
-     * access log is written out. Returns once all of that is done.
+     * Stops gracefully: no new connections, responses in flight finish within the grace period, the access
+     * log is written out. Returns once all of that is done.
      */
     @Override
     public synchronized void close() {
@@ -206,12 +198,12 @@ public final class Server implements AutoCloseable {
         // so wait for every loop to let go, then close: from here on new clients are refused.
         for (EventLoop loop : loops) {
             try {
-                loop.awaitListenersReleased();
+                loop.awaitListenerReleased();
             } catch (InterruptedException e) {
                 interrupted = true;
             }
         }
-        closeAll(listeners);
+        listeners.forEach(TcpListener::close);
         for (Thread t : threads) {
             while (true) {
                 try {
@@ -230,16 +222,6 @@ public final class Server implements AutoCloseable {
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void closeAll(List<ServerSocketChannel> channels) {
-        for (ServerSocketChannel c : channels) {
-            try {
-                c.close();
-            } catch (IOException e) {
-                // closing a listener cannot lose anything
-            }
         }
     }
 }

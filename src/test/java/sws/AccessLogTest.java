@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import sws.net.Timeouts;
+import sws.http.Timeouts;
 import sws.testing.TestServer;
 
 /** Spec section 6: one line per request, {@code %a %t "%r" %>s %b}, escaped, never lost. */
@@ -156,7 +156,7 @@ class AccessLogTest {
         var oneSecond = new Timeouts(
                 Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(5));
         String length;
-        try (var server = start(c -> c.withTimeouts(oneSecond));
+        try (var server = start(c -> c.timeouts(oneSecond));
                 var c = server.ipv4()) {
             var r = c.send("GET /par").read();
             assertThat(r.status()).isEqualTo(408);
@@ -209,8 +209,8 @@ class AccessLogTest {
         }
     }
 
-    private TestServer start(UnaryOperator<Config> adjust) {
-        return TestServer.start(root, c -> adjust.apply(c.withAccessLog(log)));
+    private TestServer start(UnaryOperator<Config.Builder> adjust) {
+        return TestServer.start(root, c -> adjust.apply(c.accessLog(log)));
     }
 
     private List<String> logLines() {

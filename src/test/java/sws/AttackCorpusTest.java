@@ -99,9 +99,9 @@ class AttackCorpusTest {
         Files.createSymbolicLink(cgi.resolve("link-out-dir"), Path.of("../outside"));
 
         accessLog = scratch.resolve("access.log");
-        server = TestServer.start(root, c -> c.withCgi(cgi, Duration.ofSeconds(5))
-                .withUserdir(scratch + "/users/*/www")
-                .withAccessLog(accessLog));
+        server = TestServer.start(root, c -> c.cgi(cgi, Duration.ofSeconds(5))
+                .userdir(scratch + "/users/*/www")
+                .accessLog(accessLog));
     }
 
     @AfterAll

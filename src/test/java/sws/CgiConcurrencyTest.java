@@ -78,7 +78,7 @@ class CgiConcurrencyTest {
 
     @Test
     void fiftyConcurrentRequestsAreEachAnsweredWithTheirOwnBody() throws Exception {
-        try (var server = TestServer.start(root, c -> c.withCgi(cgiDir, Duration.ofSeconds(20)))) {
+        try (var server = TestServer.start(root, c -> c.cgi(cgiDir, Duration.ofSeconds(20)))) {
             var go = new CountDownLatch(1);
             List<Future<RawClient.Reply>> replies = new ArrayList<>();
             for (int i = 0; i < 50; i++) {
@@ -104,8 +104,7 @@ class CgiConcurrencyTest {
 
     @Test
     void staticFilesAreServedQuicklyWhileTwentySlowProgramsRun() throws Exception {
-        try (var server =
-                TestServer.start(root, c -> c.withCgi(new Config.Cgi(cgiDir, Duration.ofSeconds(30), 32, 64)))) {
+        try (var server = TestServer.start(root, c -> c.cgi(new Config.Cgi(cgiDir, Duration.ofSeconds(30), 32, 64)))) {
             List<Future<RawClient.Reply>> slow = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
                 int n = i;
@@ -137,8 +136,8 @@ class CgiConcurrencyTest {
     @Test
     void beyondTheRunningAndQueuedBoundsRequestsAre503AndTheQueuedOneStillRuns() throws Exception {
         // One event loop: a request sent earlier is read before a later connection is answered.
-        try (var server = TestServer.start(root, c -> c.withCgi(new Config.Cgi(cgiDir, Duration.ofSeconds(30), 2, 1))
-                .withLoops(1))) {
+        try (var server = TestServer.start(root, c -> c.cgi(new Config.Cgi(cgiDir, Duration.ofSeconds(30), 2, 1))
+                .loops(1))) {
             var first = clients.submit(() -> server.send(hold(1)));
             var second = clients.submit(() -> server.send(hold(2)));
             assertThat(eventually(Duration.ofSeconds(10), () -> startedCount() == 2))
@@ -172,7 +171,7 @@ class CgiConcurrencyTest {
 
     @Test
     void streamingProgramIsKilledWhenTheClientGoesAway() throws Exception {
-        try (var server = TestServer.start(root, c -> c.withCgi(cgiDir, Duration.ofSeconds(30)))) {
+        try (var server = TestServer.start(root, c -> c.cgi(cgiDir, Duration.ofSeconds(30)))) {
             try (var s = new CgiTest.StreamingClient(server.port())) {
                 s.send("GET /cgi-bin/ticker.sh HTTP/1.1\r\nHost: h\r\n\r\n");
                 s.head();
@@ -188,7 +187,7 @@ class CgiConcurrencyTest {
 
     @Test
     void programStillWorkingIsKilledWhenTheClientResetsTheConnection() throws Exception {
-        try (var server = TestServer.start(root, c -> c.withCgi(cgiDir, Duration.ofSeconds(30)))) {
+        try (var server = TestServer.start(root, c -> c.cgi(cgiDir, Duration.ofSeconds(30)))) {
             var s = new CgiTest.StreamingClient(server.port());
             s.send(hold(1));
             assertThat(eventually(Duration.ofSeconds(10), () -> startedCount() == 1))

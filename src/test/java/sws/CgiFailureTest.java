@@ -64,7 +64,7 @@ class CgiFailureTest {
                 "stderr.sh",
                 "echo 'STDERR-LINE-7f3a' >&2\n"
                         + "printf 'Content-Type: text/plain\\r\\n\\r\\nclean\\n'\necho 'STDERR-AFTER-7f3a' >&2\n");
-        server = TestServer.start(root, c -> c.withCgi(cgiDir, TIMEOUT));
+        server = TestServer.start(root, c -> c.cgi(cgiDir, TIMEOUT));
     }
 
     @AfterAll

@@ -34,7 +34,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import sws.http.Limits;
-import sws.net.Timeouts;
+import sws.http.Timeouts;
 import sws.testing.RawClient;
 import sws.testing.TestServer;
 
@@ -89,7 +89,7 @@ class CgiTest {
                     c.name + ".sh",
                     "printf '" + c.output.replace("\r", "\\r").replace("\n", "\\n") + "'\n");
         }
-        server = TestServer.start(root, c -> c.withCgi(cgiDir, Duration.ofSeconds(20)));
+        server = TestServer.start(root, c -> c.cgi(cgiDir, Duration.ofSeconds(20)));
     }
 
     @AfterAll
@@ -381,7 +381,7 @@ class CgiTest {
                 "post.sh",
                 "touch " + marker + "\ncat >/dev/null\nprintf 'Content-Type: text/plain\\r\\n\\r\\nok'\n");
         try (var small = TestServer.start(
-                root, c -> c.withCgi(dir, Duration.ofSeconds(10)).withLimits(new Limits(8192, 65536, 100, 1024)))) {
+                root, c -> c.cgi(dir, Duration.ofSeconds(10)).limits(new Limits(8192, 65536, 100, 1024)))) {
             var reply = small.send("POST /cgi-bin/post.sh HTTP/1.1\r\nHost: h\r\n" + rest);
 
             assertThat(reply.status()).isEqualTo(413);
@@ -658,8 +658,8 @@ class CgiTest {
         Path root = TestServer.newDocroot();
         Path dir = cgiDir(root);
         script(dir, "slow.sh", "sleep 2\nprintf 'Content-Type: text/plain\\r\\n\\r\\nslow but fine'\n");
-        try (var s = TestServer.start(root, c -> c.withCgi(dir, Duration.ofSeconds(10))
-                .withTimeouts(new Timeouts(
+        try (var s = TestServer.start(root, c -> c.cgi(dir, Duration.ofSeconds(10))
+                .timeouts(new Timeouts(
                         Duration.ofSeconds(1),
                         Duration.ofSeconds(15),
                         Duration.ofSeconds(30),

@@ -59,8 +59,8 @@ class ExpectContinueTest {
                 "hold.sh",
                 "i=0\nwhile [ ! -e " + release + " ] && [ $i -lt 150 ]; do sleep 0.1; i=$((i+1)); done\n"
                         + "printf 'Content-Type: text/plain\\r\\n\\r\\nreleased'\n");
-        server = TestServer.start(root, c -> c.withCgi(new Config.Cgi(cgi, Duration.ofSeconds(20), 1, 1))
-                .withLimits(new Limits(8192, 65536, 100, BODY_LIMIT)));
+        server = TestServer.start(root, c -> c.cgi(new Config.Cgi(cgi, Duration.ofSeconds(20), 1, 1))
+                .limits(new Limits(8192, 65536, 100, BODY_LIMIT)));
     }
 
     @AfterAll

@@ -46,7 +46,7 @@ class FaultsTest {
         Path root = docroot();
         SlowClientsTest.sparseFile(root.resolve("big.bin"), BIG);
         Path log = root.getParent().resolve("access.log");
-        try (TestServer server = TestServer.start(root, c -> c.withAccessLog(log))) {
+        try (TestServer server = TestServer.start(root, c -> c.accessLog(log))) {
             assertThat(server.send("GET /small.txt HTTP/1.0\r\n\r\n").status()).isEqualTo(200);
             long descriptors = openDescriptors();
 
@@ -137,7 +137,7 @@ class FaultsTest {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream original = System.err;
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try (TestServer server = TestServer.start(docroot(), c -> c.withAccessLog(Path.of("/dev/full")))) {
+        try (TestServer server = TestServer.start(docroot(), c -> c.accessLog(Path.of("/dev/full")))) {
             for (int i = 0; i < 5; i++) {
                 try (RawClient c = server.ipv4()) {
                     for (int j = 0; j < 20; j++) {
@@ -162,7 +162,7 @@ class FaultsTest {
     void deletedLogFileIsRecreatedByReopenWithTheNextLines() throws Exception {
         Path root = docroot();
         Path log = root.getParent().resolve("access.log");
-        try (TestServer server = TestServer.start(root, c -> c.withAccessLog(log))) {
+        try (TestServer server = TestServer.start(root, c -> c.accessLog(log))) {
             assertThat(server.send("GET /small.txt?first HTTP/1.0\r\n\r\n").status())
                     .isEqualTo(200);
             await(() -> SlowClientsTest.logLines(log, "?first").size() == 1, Duration.ofSeconds(5));
@@ -196,7 +196,7 @@ class FaultsTest {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream original = System.err;
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try (TestServer server = TestServer.start(root, c -> c.withAccessLog(log))) {
+        try (TestServer server = TestServer.start(root, c -> c.accessLog(log))) {
             Files.delete(log);
             Files.delete(dir);
             server.server().reopenLog();

@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import sws.http.Limits;
-import sws.net.Timeouts;
+import sws.http.Timeouts;
 import sws.testing.RawClient;
 import sws.testing.RawClient.Reply;
 import sws.testing.TestServer;
@@ -81,7 +81,7 @@ class HttpProtocolTest {
         return root;
     }
 
-    private static TestServer start(UnaryOperator<Config> adjust) {
+    private static TestServer start(UnaryOperator<Config.Builder> adjust) {
         return TestServer.start(docroot(), adjust);
     }
 
@@ -639,7 +639,7 @@ class HttpProtocolTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource
     void incompleteRequestTimesOutWith408AndClose(String name, String partial) {
-        try (TestServer fast = start(c -> c.withTimeouts(FAST));
+        try (TestServer fast = start(c -> c.timeouts(FAST));
                 RawClient c = fast.ipv4()) {
             long started = System.nanoTime();
             Reply r = c.send(partial).read();
@@ -664,7 +664,7 @@ class HttpProtocolTest {
 
     @Test
     void idleKeepAliveConnectionIsClosedAfterTheIdleTimeout() {
-        try (TestServer fast = start(c -> c.withTimeouts(FAST));
+        try (TestServer fast = start(c -> c.timeouts(FAST));
                 RawClient c = fast.ipv4()) {
             assertThat(c.send(get("/file.txt")).read().status()).isEqualTo(200);
             assertThat(c.closedWithin(300)).as("closed at once").isFalse();
@@ -677,7 +677,7 @@ class HttpProtocolTest {
 
     @Test
     void keptAliveConnectionServesAgainBeforeTheIdleTimeout() {
-        try (TestServer fast = start(c -> c.withTimeouts(FAST));
+        try (TestServer fast = start(c -> c.timeouts(FAST));
                 RawClient c = fast.ipv6()) {
             assertThat(c.send(get("/file.txt")).read().status()).isEqualTo(200);
             assertThat(c.closedWithin(300)).isFalse();
@@ -766,7 +766,7 @@ class HttpProtocolTest {
     @ParameterizedTest(name = "{0} → {2}")
     @MethodSource
     void bodyOverTheLimitIsRefused(String name, String request, int status) {
-        try (TestServer small = start(c -> c.withLimits(SMALL_BODY));
+        try (TestServer small = start(c -> c.limits(SMALL_BODY));
                 RawClient c = small.ipv4()) {
             Reply r = c.send(request).read();
             assertThat(r.status()).isEqualTo(status);

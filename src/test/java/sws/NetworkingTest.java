@@ -24,7 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import sws.net.Timeouts;
+import sws.http.Timeouts;
 import sws.testing.RawClient;
 import sws.testing.TestServer;
 
@@ -47,7 +47,7 @@ class NetworkingTest {
     void boundToIpv4OnlyRefusesIpv6() {
         var root = TestServer.newDocroot();
         TestServer.write(root, "hello.txt", "hello\n");
-        try (var server = TestServer.start(root, c -> c.withAddress(IPV4))) {
+        try (var server = TestServer.start(root, c -> c.address(IPV4))) {
             assertServes(IPV4, server.port());
             assertRefused(IPV6, server.port());
         }
@@ -57,7 +57,7 @@ class NetworkingTest {
     void boundToIpv6OnlyRefusesIpv4() {
         var root = TestServer.newDocroot();
         TestServer.write(root, "hello.txt", "hello\n");
-        try (var server = TestServer.start(root, c -> c.withAddress(IPV6))) {
+        try (var server = TestServer.start(root, c -> c.address(IPV6))) {
             assertServes(IPV6, server.port());
             assertRefused(IPV4, server.port());
         }
@@ -105,7 +105,7 @@ class NetworkingTest {
         var root = TestServer.newDocroot();
         TestServer.write(root, "hello.txt", "hello\n");
         // One event loop, so the idle client and the prompt one are certainly served by the same thread.
-        try (var server = TestServer.start(root, c -> c.withLoops(1));
+        try (var server = TestServer.start(root, c -> c.loops(1));
                 var slow = server.ipv4()) {
             slow.send("GET /hello.txt HTTP/1.1\r\nHo");
             long start = System.nanoTime();
@@ -124,7 +124,7 @@ class NetworkingTest {
         var root = TestServer.newDocroot();
         TestServer.write(root, "big.bin", new byte[8 << 20]);
         TestServer.write(root, "hello.txt", "hello\n");
-        try (var server = TestServer.start(root, c -> c.withLoops(1));
+        try (var server = TestServer.start(root, c -> c.loops(1));
                 var stalled = server.ipv4()) {
             stalled.send("GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n");
             long start = System.nanoTime();
@@ -140,7 +140,7 @@ class NetworkingTest {
     void debugModeServesOneConnectionAtATime() {
         var root = TestServer.newDocroot();
         TestServer.write(root, "hello.txt", "hello\n");
-        try (var server = TestServer.start(root, c -> c.withDebug(true));
+        try (var server = TestServer.start(root, c -> c.debug(true));
                 var first = server.ipv4();
                 var second = server.ipv4()) {
             assertThat(first.send("GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -168,7 +168,7 @@ class NetworkingTest {
         // A grace period long enough that the response in flight certainly ends within it.
         Timeouts timeouts = new Timeouts(
                 Duration.ofSeconds(10), Duration.ofSeconds(15), Duration.ofSeconds(30), Duration.ofSeconds(30));
-        try (var server = TestServer.start(root, c -> c.withTimeouts(timeouts));
+        try (var server = TestServer.start(root, c -> c.timeouts(timeouts));
                 var client = new Socket()) {
             client.setReceiveBufferSize(64 * 1024);
             client.connect(new InetSocketAddress(IPV4, server.port()), 5_000);

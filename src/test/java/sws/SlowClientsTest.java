@@ -29,7 +29,7 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import sws.net.Timeouts;
+import sws.http.Timeouts;
 import sws.testing.RawClient;
 import sws.testing.TestServer;
 
@@ -147,8 +147,8 @@ class SlowClientsTest {
         sparseFile(root.resolve("big.bin"), size);
         Path log = root.getParent().resolve("access.log");
         try (TestServer server =
-                TestServer.start(root, c -> c.withTimeouts(new Timeouts(secs(10), secs(15), secs(1), secs(1)))
-                        .withAccessLog(log))) {
+                TestServer.start(root, c -> c.timeouts(new Timeouts(secs(10), secs(15), secs(1), secs(1)))
+                        .accessLog(log))) {
             List<Socket> deaf = new ArrayList<>();
             try {
                 long sent = System.nanoTime();
@@ -253,7 +253,7 @@ class SlowClientsTest {
     @Test
     void connectionsOverTheLimitGet503AndTheServerServesAgainOnceOthersClose() throws Exception {
         Path root = docroot();
-        try (TestServer server = TestServer.start(root, c -> c.withMaxConnections(10))) {
+        try (TestServer server = TestServer.start(root, c -> c.maxConnections(10))) {
             List<RawClient> held = new ArrayList<>();
             try {
                 for (int i = 0; i < 10; i++) {
@@ -467,7 +467,7 @@ class SlowClientsTest {
     }
 
     private static TestServer start(Timeouts timeouts) {
-        return TestServer.start(docroot(), c -> c.withTimeouts(timeouts));
+        return TestServer.start(docroot(), c -> c.timeouts(timeouts));
     }
 
     private static TestServer startWithCgi(Timeouts timeouts) {
@@ -475,7 +475,7 @@ class SlowClientsTest {
         Path cgi = CgiTest.cgiDir(root);
         CgiTest.script(cgi, "cat.sh", "printf 'Content-Type: application/octet-stream\\r\\n\\r\\n'\nexec cat\n");
         CgiTest.script(cgi, "slurp.sh", "body=$(cat)\nprintf 'Content-Type: text/plain\\r\\n\\r\\n%s' \"$body\"\n");
-        return TestServer.start(root, c -> c.withTimeouts(timeouts).withCgi(cgi, Duration.ofSeconds(30)));
+        return TestServer.start(root, c -> c.timeouts(timeouts).cgi(cgi, Duration.ofSeconds(30)));
     }
 
     private static Duration secs(long n) {

@@ -119,8 +119,7 @@ class SoakTest {
                 cgi,
                 "stream.sh",
                 "printf 'Content-Type: application/octet-stream\\r\\n\\r\\n'\nexec head -c 4194304 /dev/zero\n");
-        server = TestServer.start(
-                root, c -> c.withCgi(cgi, Duration.ofSeconds(10)).withLoops(2));
+        server = TestServer.start(root, c -> c.cgi(cgi, Duration.ofSeconds(10)).loops(2));
     }
 
     @AfterAll

@@ -52,7 +52,7 @@ class UserDirTest {
         Files.createDirectories(users.resolve("carol")); // a user without the folder
         TestServer.write(users, ".alice/www/f.txt", SECRET); // not a valid user name: never reached
 
-        server = TestServer.start(root, c -> c.withUserdir(users + "/*/www"));
+        server = TestServer.start(root, c -> c.userdir(users + "/*/www"));
     }
 
     @AfterAll

@@ -5,10 +5,10 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import sws.http.Client;
 import sws.http.Headers;
 import sws.http.Request;
 import sws.http.Version;
+import sws.net.Peer;
 
 /** The meta-variables of RFC 3875 section 4.1 for one request, and nothing of the server's own but PATH. */
 final class CgiEnvironment {
@@ -22,7 +22,7 @@ final class CgiEnvironment {
      */
     static Map<String, String> build(
             Request request,
-            Client client,
+            Peer client,
             Path docroot,
             Path script,
             String scriptName,
@@ -30,7 +30,7 @@ final class CgiEnvironment {
             long contentLength) {
         Map<String, String> env = new HashMap<>();
         env.put("GATEWAY_INTERFACE", "CGI/1.1");
-        env.put("SERVER_SOFTWARE", "sws/" + Version.VERSION);
+        env.put("SERVER_SOFTWARE", Version.PRODUCT);
         env.put("SERVER_NAME", serverName(request, client));
         env.put("SERVER_PORT", Integer.toString(client.localPort()));
         env.put("SERVER_PROTOCOL", "HTTP/1." + request.minorVersion());
@@ -101,7 +101,7 @@ final class CgiEnvironment {
     }
 
     /** The Host field without its port, else the address the client reached; never empty. */
-    private static String serverName(Request request, Client client) {
+    private static String serverName(Request request, Peer client) {
         String host = request.headers().get("Host");
         if (host != null && !host.isEmpty()) {
             int end = host.startsWith("[") ? host.indexOf(']') + 1 : host.indexOf(':');

@@ -8,70 +8,69 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import sws.http.Body;
-import sws.http.Client;
+import sws.http.Chars;
 import sws.http.Deferred;
+import sws.http.Reply;
 import sws.http.Request;
 import sws.http.Response;
 import sws.http.Status;
-import sws.http.StreamSource;
+import sws.net.Peer;
 
 /**
  * One run of a CGI program. Pipes to a process block in Java, so the program's stdin, stdout and stderr
- * each get a virtual thread; the event loop only hands over request body bytes and takes output pieces
- * from bounded queues, so a slow program, a slow client or a program that never reads its stdin holds
- * nothing but its own exchange.
+ * each get a virtual thread; the event loop only hands over request body bytes ({@link BodyFeed}) and takes
+ * output pieces ({@link Output}) from bounded queues, so a slow program, a slow client or a program that
+ * never reads its stdin holds nothing but its own exchange.
  */
-final class CgiExchange implements Deferred, StreamSource {
+final class CgiExchange implements Deferred {
     private static final int CHUNK = 16 * 1024;
-    private static final int BODY_BUDGET = 256 * 1024;
-    private static final int OUTPUT_PIECES = 4;
-    private static final byte[] END = new byte[0];
-    private static final Path SETSID = Path.of("/usr/bin/setsid");
-    private static final boolean HAS_SETSID = Files.isExecutable(SETSID);
 
     private final Gateway gateway;
     private final Request request;
-    private final Client client;
+    private final Peer client;
     private final Path script;
     private final String scriptName;
     private final String pathInfo;
+    private final Function<String, Reply> localRedirect;
+    private final BodyFeed feed = new BodyFeed();
+    private final Output output = new Output();
+    private final AtomicBoolean answered = new AtomicBoolean();
 
     private Back back;
     private volatile GatheredBody chunkedBody;
     private volatile long bodyLength;
-    private final LinkedBlockingQueue<byte[]> bodyQueue = new LinkedBlockingQueue<>();
-    private final AtomicLong queuedBytes = new AtomicLong();
-    private final ArrayBlockingQueue<ByteBuffer> output = new ArrayBlockingQueue<>(OUTPUT_PIECES);
-    private volatile boolean outputEnded;
-    private volatile boolean outputFailed;
     private volatile boolean cancelled;
-    private final AtomicBoolean answered = new AtomicBoolean();
-    private volatile Process process;
+    private volatile Program program;
 
-    CgiExchange(Gateway gateway, Request request, Client client, Path script, String scriptName, String pathInfo) {
+    /** @param localRedirect what a "Location: /path" alone is answered with */
+    CgiExchange(
+            Gateway gateway,
+            Request request,
+            Peer client,
+            Path script,
+            String scriptName,
+            String pathInfo,
+            Function<String, Reply> localRedirect) {
         this.gateway = gateway;
         this.request = request;
         this.client = client;
         this.script = script;
         this.scriptName = scriptName;
         this.pathInfo = pathInfo;
+        this.localRedirect = localRedirect;
     }
 
     @Override
     public void start(Back back) {
         this.back = back;
-        boolean hasBody = request.headers().get("Content-Length") != null || request.chunked();
         if (request.chunked()) {
             // RFC 3875 4.1.2 wants CONTENT_LENGTH, which a chunked body tells only at its end: gather it
             // first (the body limit bounds it), then start the program. When no program could even wait
@@ -82,6 +81,7 @@ final class CgiExchange implements Deferred, StreamSource {
             }
             chunkedBody = new GatheredBody();
         } else {
+            boolean hasBody = request.headers().get("Content-Length") != null;
             bodyLength = hasBody ? request.bodyLength() : -1;
             submit();
         }
@@ -104,19 +104,16 @@ final class CgiExchange implements Deferred, StreamSource {
     @Override
     public void body(byte[] buf, int offset, int length) {
         GatheredBody gathered = chunkedBody;
-        if (gathered != null) {
-            gathered.write(buf, offset, length);
-            if (gathered.failure() != null && !answered.get()) {
-                warn("cannot keep the request body: " + gathered.failure().getMessage());
-                gathered.discard();
-                answer(Response.error(Status.INSUFFICIENT_STORAGE));
-            }
+        if (gathered == null) {
+            feed.add(buf, offset, length);
             return;
         }
-        byte[] copy = new byte[length];
-        System.arraycopy(buf, offset, copy, 0, length);
-        queuedBytes.addAndGet(length);
-        bodyQueue.add(copy);
+        gathered.write(buf, offset, length);
+        if (gathered.failure() != null && !answered.get()) {
+            warn("cannot keep the request body: " + gathered.failure().getMessage());
+            gathered.discard();
+            answer(Response.error(Status.INSUFFICIENT_STORAGE));
+        }
     }
 
     /**
@@ -126,10 +123,10 @@ final class CgiExchange implements Deferred, StreamSource {
      */
     @Override
     public boolean wantsBody() {
-        if (process == null) {
+        if (program == null) {
             return chunkedBody != null && !answered.get();
         }
-        return queuedBytes.get() < BODY_BUDGET;
+        return feed.hasRoom();
     }
 
     @Override
@@ -142,7 +139,7 @@ final class CgiExchange implements Deferred, StreamSource {
             bodyLength = gathered.length();
             submit();
         }
-        bodyQueue.add(END);
+        feed.end();
     }
 
     @Override
@@ -151,24 +148,7 @@ final class CgiExchange implements Deferred, StreamSource {
         discardGathered();
         kill();
         output.clear(); // frees the stdout thread if it waits for room
-        bodyQueue.add(END);
-    }
-
-    // ---- StreamSource: the program's output after its header block, polled by the event loop
-
-    @Override
-    public ByteBuffer next() {
-        return output.poll();
-    }
-
-    @Override
-    public boolean ended() {
-        return outputEnded && output.isEmpty();
-    }
-
-    @Override
-    public boolean failed() {
-        return outputFailed;
+        feed.end();
     }
 
     // ---- the program's side, on virtual threads
@@ -181,7 +161,10 @@ final class CgiExchange implements Deferred, StreamSource {
                 return;
             }
             try {
-                process = launch();
+                program = Program.start(
+                        script,
+                        CgiEnvironment.build(
+                                request, client, gateway.docroot(), script, scriptName, pathInfo, bodyLength));
             } catch (IOException e) {
                 discardGathered();
                 warn("cannot run: " + e.getMessage());
@@ -196,7 +179,7 @@ final class CgiExchange implements Deferred, StreamSource {
             Thread.ofVirtual().name("sws-cgi-stdin").start(this::feedStdin);
             Thread.ofVirtual().name("sws-cgi-stderr").start(this::relayStderr);
             readStdout();
-            process.waitFor();
+            program.waitFor();
         } catch (InterruptedException e) {
             kill();
         } finally {
@@ -207,23 +190,8 @@ final class CgiExchange implements Deferred, StreamSource {
         }
     }
 
-    private Process launch() throws IOException {
-        List<String> command = new ArrayList<>(2);
-        if (HAS_SETSID) {
-            // A session (and process group) of its own, so a timeout can kill everything it started.
-            command.add(SETSID.toString());
-        }
-        command.add(script.toString());
-        ProcessBuilder builder =
-                new ProcessBuilder(command).directory(script.getParent().toFile());
-        var env = builder.environment();
-        env.clear();
-        env.putAll(CgiEnvironment.build(request, client, gateway.docroot(), script, scriptName, pathInfo, bodyLength));
-        return builder.start();
-    }
-
     private void readStdout() {
-        InputStream in = new BufferedInputStream(process.getInputStream(), CHUNK);
+        InputStream in = new BufferedInputStream(program.stdout(), CHUNK);
         try (in) {
             CgiHeaders headers;
             try {
@@ -238,7 +206,7 @@ final class CgiExchange implements Deferred, StreamSource {
             }
             if (headers.localRedirect()) {
                 if (answered.compareAndSet(false, true)) {
-                    back.redirect(headers.location());
+                    back.respond(localRedirect.apply(headers.location()));
                 }
                 in.transferTo(OutputStream.nullOutputStream());
                 return;
@@ -278,7 +246,7 @@ final class CgiExchange implements Deferred, StreamSource {
         if (status.forbidsBody()) {
             return new Response(status, List.copyOf(fields), Body.NONE);
         }
-        return new Response(status, List.copyOf(fields), new Body.Stream(this, h.contentLength()));
+        return new Response(status, List.copyOf(fields), new Body.Stream(output, h.contentLength()));
     }
 
     private void pump(InputStream in, long declared) throws IOException, InterruptedException {
@@ -303,15 +271,14 @@ final class CgiExchange implements Deferred, StreamSource {
     }
 
     private void endOutput(boolean failed) {
-        outputFailed |= failed;
-        outputEnded = true;
+        output.end(failed);
         if (back != null) {
             back.wake();
         }
     }
 
     private void feedStdin() {
-        OutputStream stdin = process.getOutputStream();
+        OutputStream stdin = program.stdin();
         boolean broken = false;
         GatheredBody gathered = chunkedBody;
         if (gathered != null) {
@@ -322,37 +289,14 @@ final class CgiExchange implements Deferred, StreamSource {
             }
         }
         try {
-            while (true) {
-                byte[] piece = bodyQueue.take();
-                if (piece == END) {
-                    break;
-                }
-                long before = queuedBytes.getAndAdd(-piece.length);
-                if (!broken) {
-                    try {
-                        stdin.write(piece);
-                    } catch (IOException e) {
-                        // The program stopped reading (or exited); what is left of the body is dropped.
-                        broken = true;
-                    }
-                }
-                if (before >= BODY_BUDGET && before - piece.length < BODY_BUDGET) {
-                    back.wake();
-                }
-            }
+            feed.writeTo(stdin, broken, back::wake);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } finally {
-            try {
-                stdin.close();
-            } catch (IOException e) {
-                // the program has gone: nothing more to give it
-            }
         }
     }
 
     private void relayStderr() {
-        try (var err = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+        try (var err = new BufferedReader(new InputStreamReader(program.stderr(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = err.readLine()) != null) {
                 warn(line);
@@ -363,7 +307,7 @@ final class CgiExchange implements Deferred, StreamSource {
     }
 
     private void timedOut() {
-        if (outputEnded && !process.isAlive()) {
+        if (output.over() && !program.alive()) {
             return;
         }
         warn("killed after " + gateway.timeout().toSeconds() + " s");
@@ -371,7 +315,7 @@ final class CgiExchange implements Deferred, StreamSource {
         // for a complete body.
         boolean answeredNow = answer(Response.error(Status.GATEWAY_TIMEOUT));
         if (!answeredNow) {
-            outputFailed = true;
+            output.fail();
         }
         kill();
         if (!answeredNow) {
@@ -388,25 +332,11 @@ final class CgiExchange implements Deferred, StreamSource {
         return false;
     }
 
-    /** Kills the program, its process group and every descendant still known. */
     private void kill() {
-        Process p = process;
-        if (p == null) {
-            return;
+        Program p = program;
+        if (p != null) {
+            p.kill();
         }
-        List<ProcessHandle> tree = p.descendants().toList();
-        if (HAS_SETSID && p.isAlive()) {
-            try {
-                new ProcessBuilder("kill", "-KILL", "--", "-" + p.pid())
-                        .redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                        .start();
-            } catch (IOException e) {
-                // the direct kills below still apply
-            }
-        }
-        p.destroyForcibly();
-        tree.forEach(ProcessHandle::destroyForcibly);
     }
 
     /** A line on the server's error output, prefixed with the program's name, control bytes escaped. */
@@ -414,8 +344,8 @@ final class CgiExchange implements Deferred, StreamSource {
         StringBuilder sb = new StringBuilder("sws: ").append(scriptName).append(": ");
         for (int i = 0; i < message.length(); i++) {
             char c = message.charAt(i);
-            if (c < 0x20 || c == 0x7f) {
-                sb.append(String.format("\\x%02x", (int) c));
+            if (Chars.isControl(c)) {
+                sb.append("\\x").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 15, 16));
             } else {
                 sb.append(c);
             }

@@ -6,7 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import sws.http.Decimal;
+import sws.http.Chars;
+import sws.http.Numbers;
 import sws.http.Status;
 
 /**
@@ -74,16 +75,13 @@ record CgiHeaders(
             String text = line.toString();
             line.setLength(0);
             int colon = text.indexOf(':');
-            if (colon <= 0 || !isToken(text, colon)) {
+            if (!Chars.isToken(text, 0, colon)) {
                 throw new Invalid("malformed header line");
             }
             String name = text.substring(0, colon);
             String value = text.substring(colon + 1).strip();
-            for (int i = 0; i < value.length(); i++) {
-                char c = value.charAt(i);
-                if ((c < 0x20 && c != '\t') || c == 0x7f) {
-                    throw new Invalid("control character in header " + name);
-                }
+            if (value.chars().anyMatch(Chars::isForbiddenInField)) {
+                throw new Invalid("control character in header " + name);
             }
             String lower = name.toLowerCase(Locale.ROOT);
             switch (lower) {
@@ -132,24 +130,10 @@ record CgiHeaders(
     }
 
     private static long parseLength(String value) throws Invalid {
-        long n = Decimal.parse(value);
+        long n = Numbers.decimal(value);
         if (n < 0) {
             throw new Invalid("malformed Content-Length");
         }
         return n;
-    }
-
-    private static boolean isToken(String text, int end) {
-        for (int i = 0; i < end; i++) {
-            char c = text.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z')
-                    || (c >= 'A' && c <= 'Z')
-                    || (c >= '0' && c <= '9')
-                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-            if (!ok) {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -8,21 +8,19 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Function;
 import sws.content.PathResolver;
-import sws.http.Client;
 import sws.http.Reply;
 import sws.http.Request;
 import sws.http.Response;
 import sws.http.Status;
+import sws.net.Peer;
 
 /**
  * The CGI gateway of spec section 5: finds the program a /cgi-bin/ path names inside the CGI directory and
  * starts an exchange with it, within the bound on programs running at once.
  */
 public final class Gateway implements AutoCloseable {
-    /** The first path segment that leads here. */
-    public static final String PREFIX = "cgi-bin";
-
     private final Path root;
     private final Path docroot;
     private final Duration timeout;
@@ -44,12 +42,13 @@ public final class Gateway implements AutoCloseable {
                 r -> Thread.ofPlatform().name("sws-cgi-timer").daemon().unstarted(r));
     }
 
-    /** The reply to a request whose path (dot segments removed) begins with /cgi-bin. */
-    public Reply handle(Request request, Client client, PathResolver.Segments segments) {
-        String method = request.method();
-        if (!method.equals("GET") && !method.equals("HEAD") && !method.equals("POST")) {
-            return Response.error(Status.METHOD_NOT_ALLOWED, "Allow", "GET, HEAD, POST");
-        }
+    /**
+     * The reply to a request whose path (dot segments removed) begins with /cgi-bin.
+     *
+     * @param localRedirect what a program's "Location: /path" alone is answered with
+     */
+    public Reply handle(
+            Request request, Peer client, PathResolver.Segments segments, Function<String, Reply> localRedirect) {
         List<String> names = segments.names();
         // The script is the first existing regular file along the path (a file has no children, so it is
         // also the longest existing prefix); the rest of the path is PATH_INFO.
@@ -87,7 +86,7 @@ public final class Gateway implements AutoCloseable {
         }
         String scriptName = "/" + String.join("/", names.subList(0, script + 1));
         String pathInfo = pathInfo(names.subList(script + 1, names.size()), segments.trailingSlash());
-        return new CgiExchange(this, request, client, resolved.file(), scriptName, pathInfo);
+        return new CgiExchange(this, request, client, resolved.file(), scriptName, pathInfo, localRedirect);
     }
 
     private static String pathInfo(List<String> rest, boolean trailingSlash) {

@@ -1,6 +1,6 @@
 package sws.content;
 
-import sws.http.Decimal;
+import sws.http.Numbers;
 import sws.http.Request;
 
 /**
@@ -35,8 +35,8 @@ record ByteRange(long first, long last) {
         if (dash < 0) {
             return null;
         }
-        long first = Decimal.parse(spec.substring(0, dash).trim());
-        long last = Decimal.parse(spec.substring(dash + 1).trim());
+        long first = Numbers.decimal(spec.substring(0, dash).trim());
+        long last = Numbers.decimal(spec.substring(dash + 1).trim());
         if (dash == 0) {
             // a suffix range: the last N bytes
             if (last < 0) {

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -94,12 +93,9 @@ final class FileCache {
             return is.size() == size && is.lastModifiedTime().equals(modified) && Objects.equals(is.fileKey(), fileKey);
         }
 
-        /** Whether the path, looked up afresh, still leads to the same unchanged file. */
-        boolean stillLeadsTo(Site.Located now) {
-            if (file == null || !(now instanceof Site.Located.File f)) {
-                return false; // a listing is made anew each second
-            }
-            return f.file().equals(file.file()) && same(f.attributes());
+        /** Whether this entry holds the file a fresh lookup found, as it is now. */
+        boolean holds(Site.Located.File found) {
+            return file != null && found.file().equals(file.file()) && same(found.attributes());
         }
 
         /** The answer to this request: the cached one, 304, or for a range the ordinary file path. */
@@ -115,7 +111,7 @@ final class FileCache {
                 return StaticFile.serve(request, file.file(), file.attributes());
             }
             if (StaticFile.notModifiedSince(request, modifiedSecond)) {
-                return Response.of(Status.NOT_MODIFIED, Body.NONE, "Last-Modified", lastModified);
+                return StaticFile.notModified(lastModified);
             }
             return response;
         }
@@ -125,8 +121,21 @@ final class FileCache {
         }
     }
 
+    /** The clock of the cache: the epoch second. */
+    static long now() {
+        return System.currentTimeMillis() / 1000;
+    }
+
     Entry get(String key) {
         return entries.get(key);
+    }
+
+    /** Drops the entry for a path that no longer leads to what it held. */
+    void forget(String key) {
+        Entry entry = entries.get(key);
+        if (entry != null) {
+            remove(entry);
+        }
     }
 
     void remove(Entry entry) {
@@ -135,8 +144,16 @@ final class FileCache {
         }
     }
 
-    /** Reads a small file into the cache; null when it is too large, does not fit, or changes meanwhile. */
-    Entry loadFile(String key, Site.Located.File file) {
+    /**
+     * The entry for a file a lookup found: the one held, renewed for this second, when it holds that file
+     * unchanged; else the file read anew. Null when it is too large, does not fit, or changes meanwhile.
+     */
+    Entry file(String key, Site.Located.File file) {
+        Entry held = entries.get(key);
+        if (held != null && held.holds(file)) {
+            held.checked(now());
+            return held;
+        }
         long size = file.attributes().size();
         if (size > MAX_FILE_BYTES || !makeRoom(size)) {
             return null;
@@ -155,19 +172,18 @@ final class FileCache {
             return null;
         }
         content.flip();
-        long now = System.currentTimeMillis() / 1000;
         String lastModified =
                 HttpDate.format(file.attributes().lastModifiedTime().toMillis() / 1000);
         Response response = new Response(
                 Status.OK,
-                List.of("Content-Type", type, "Last-Modified", lastModified, "Accept-Ranges", "bytes"),
+                StaticFile.fields(type, lastModified),
                 new Body.Shared(content.asReadOnlyBuffer()),
                 new HeadCache());
-        return store(new Entry(key, file, file.file(), file.attributes(), response, now));
+        return store(new Entry(key, file, file.file(), file.attributes(), response, now()));
     }
 
     /** Keeps a generated listing for the rest of this second. */
-    Entry storeListing(String key, Site.Located.Listing listing, Response page) {
+    Entry listing(String key, Site.Located.Listing listing, Response page) {
         if (!(page.body() instanceof Body.Bytes html) || page.status() != Status.OK || !makeRoom(html.length())) {
             return null;
         }
@@ -181,7 +197,7 @@ final class FileCache {
                 ByteBuffer.allocateDirect(html.data().length).put(html.data()).flip();
         Response response =
                 new Response(Status.OK, page.fields(), new Body.Shared(content.asReadOnlyBuffer()), new HeadCache());
-        return store(new Entry(key, null, listing.dir(), dir, response, System.currentTimeMillis() / 1000));
+        return store(new Entry(key, null, listing.dir(), dir, response, now()));
     }
 
     private Entry store(Entry entry) {
@@ -201,7 +217,7 @@ final class FileCache {
         if (bytes.get() + size <= MAX_TOTAL_BYTES && entries.size() < MAX_ENTRIES) {
             return true;
         }
-        long idleBefore = System.currentTimeMillis() / 1000 - IDLE_SECONDS;
+        long idleBefore = now() - IDLE_SECONDS;
         for (Entry e : entries.values()) {
             if (e.usedSecond < idleBefore) {
                 remove(e);

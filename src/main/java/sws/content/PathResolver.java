@@ -30,6 +30,12 @@ public final class PathResolver {
             return sb.toString();
         }
 
+        /** Whether the first segment is this name. */
+        public boolean startsWith(String name) {
+            return !names.isEmpty() && names.get(0).equals(name);
+        }
+
+        /** The segments after the first. */
         public Segments tail() {
             return new Segments(names.subList(1, names.size()), trailingSlash, refusal);
         }

@@ -10,12 +10,12 @@ import sws.http.Response;
 import sws.http.Status;
 
 /**
- * The static content of spec section 4: the docroot and the user directories under /~user/. Small files
- * and listings are answered from a cache that re-runs every check of the path at most once a second.
+ * The static content of spec section 4 below one root (the docroot, or a user's directory): files, index.html
+ * and generated listings. Small files and listings are answered from a cache, whose entries the whole lookup
+ * checks again at most once a second.
  */
 public final class Site {
-    private final Path root;
-    private final UserDirs userDirs;
+    private final Path docroot;
     private final FileCache cache = new FileCache();
 
     /** Where a path leads, with every check of containment and hidden names done. */
@@ -29,78 +29,60 @@ public final class Site {
         record Listing(Path dir, String urlPath) implements Located {}
     }
 
-    /** A site serving docroot (made real here) with user directories found by userDirs. */
-    public Site(Path docroot, UserDirs userDirs) throws IOException {
-        this.root = docroot.toRealPath();
-        this.userDirs = userDirs;
+    /** A site whose docroot is made real here. */
+    public Site(Path docroot) throws IOException {
+        this.docroot = docroot.toRealPath();
+    }
+
+    /** The document root, as a real path. */
+    public Path docroot() {
+        return docroot;
     }
 
     /**
-     * The response from the cache for a request it has seen, or null. A cached answer is as the full path
-     * would give it: the file is statted on every hit, and the whole lookup through {@link #locate} runs
-     * again whenever a second has passed.
+     * The answer from the cache to a GET or HEAD it has answered within this second, or null. A hit costs a
+     * stat of the file, which catches a file changed in place; anything older goes the whole way through
+     * {@link #serve}, which renews the entry if the path still leads to the same file.
      */
     public Response cached(Request request) {
-        if (!request.method().equals("GET") && !request.method().equals("HEAD")) {
-            return null;
-        }
         FileCache.Entry entry = cache.get(request.path());
-        if (entry == null) {
+        if (entry == null || entry.checkedSecond() != FileCache.now()) {
             return null;
         }
-        long now = System.currentTimeMillis() / 1000;
-        boolean valid = entry.checkedSecond() == now
-                ? entry.unchanged()
-                : entry.stillLeadsTo(locate(PathResolver.segments(request.path())));
-        if (!valid) {
+        if (!entry.unchanged()) {
             cache.remove(entry);
             return null;
         }
-        entry.checked(now);
         return entry.respond(request);
     }
 
-    /** The response to a request whose path has been split into segments. */
-    public Response handle(Request request, PathResolver.Segments segments) {
-        if (!request.method().equals("GET") && !request.method().equals("HEAD")) {
-            return Response.error(Status.METHOD_NOT_ALLOWED, "Allow", "GET, HEAD");
+    /**
+     * The answer to a GET or HEAD of the path below root.
+     *
+     * @param segments the path's segments below root
+     * @param prefix the URL path of root itself: "" for the docroot, "/~user" for a user's directory
+     */
+    public Response serve(Request request, Path root, PathResolver.Segments segments, String prefix) {
+        Located located = locate(root, segments, prefix);
+        if (!(located instanceof Located.File) && !(located instanceof Located.Listing)) {
+            cache.forget(request.path());
         }
-        return switch (locate(segments)) {
+        return switch (located) {
             case Located.Refused r -> Response.error(r.status());
             case Located.Redirect r -> redirect(r.path(), request);
             case Located.File f -> {
-                FileCache.Entry entry = cache.loadFile(request.path(), f);
+                FileCache.Entry entry = cache.file(request.path(), f);
                 yield entry != null ? entry.respond(request) : StaticFile.serve(request, f.file(), f.attributes());
             }
             case Located.Listing l -> {
                 Response listing = DirectoryIndex.list(l.dir(), l.urlPath());
-                FileCache.Entry entry = cache.storeListing(request.path(), l, listing);
+                FileCache.Entry entry = cache.listing(request.path(), l, listing);
                 yield entry != null ? entry.respond(request) : listing;
             }
         };
     }
 
-    /** Follows a path through the user directories, the docroot, links and index.html. */
-    Located locate(PathResolver.Segments segments) {
-        if (segments.refusal() != null) {
-            return new Located.Refused(segments.refusal());
-        }
-        var names = segments.names();
-        if (!names.isEmpty() && names.get(0).startsWith("~")) {
-            String user = names.get(0).substring(1);
-            Path home = userDirs.root(user);
-            if (home == null) {
-                return new Located.Refused(Status.NOT_FOUND);
-            }
-            String prefix = "/~" + user;
-            if (names.size() == 1 && !segments.trailingSlash()) {
-                return new Located.Redirect(prefix + "/");
-            }
-            return locate(home, segments.tail(), prefix);
-        }
-        return locate(root, segments, "");
-    }
-
+    /** Follows a path through root, links and index.html. */
     private static Located locate(Path root, PathResolver.Segments segments, String prefix) {
         var resolved = PathResolver.resolve(root, segments.names());
         if (resolved.refusal() != null) {

@@ -6,11 +6,14 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
 import sws.http.Body;
 import sws.http.HttpDate;
 import sws.http.Request;
 import sws.http.Response;
 import sws.http.Status;
+import sws.io.Quietly;
 
 /**
  * Serves one regular file: maps each file-system outcome to one status, answers conditional and range
@@ -31,38 +34,36 @@ public final class StaticFile {
         long modified = attributes.lastModifiedTime().toMillis() / 1000;
         String lastModified = HttpDate.format(modified);
         if (notModifiedSince(request, modified)) {
-            closeQuietly(channel);
-            return Response.of(Status.NOT_MODIFIED, Body.NONE, "Last-Modified", lastModified);
+            Quietly.close(channel);
+            return notModified(lastModified);
         }
         long size = attributes.size();
         String type = MimeTypes.of(file.getFileName().toString(), channel);
         ByteRange range = ByteRange.of(request, size, lastModified);
         if (range == ByteRange.UNSATISFIABLE) {
-            closeQuietly(channel);
+            Quietly.close(channel);
             return Response.error(Status.RANGE_NOT_SATISFIABLE, "Content-Range", "bytes */" + size);
         }
         if (range != null) {
-            return Response.of(
+            var fields = new ArrayList<>(fields(type, lastModified));
+            fields.add("Content-Range");
+            fields.add("bytes " + range.first() + "-" + range.last() + "/" + size);
+            return new Response(
                     Status.PARTIAL_CONTENT,
-                    new Body.FileRegion(channel, range.first(), range.length()),
-                    "Content-Type",
-                    type,
-                    "Last-Modified",
-                    lastModified,
-                    "Accept-Ranges",
-                    "bytes",
-                    "Content-Range",
-                    "bytes " + range.first() + "-" + range.last() + "/" + size);
+                    List.copyOf(fields),
+                    new Body.FileRegion(channel, range.first(), range.length()));
         }
-        return Response.of(
-                Status.OK,
-                new Body.FileRegion(channel, 0, size),
-                "Content-Type",
-                type,
-                "Last-Modified",
-                lastModified,
-                "Accept-Ranges",
-                "bytes");
+        return new Response(Status.OK, fields(type, lastModified), new Body.FileRegion(channel, 0, size));
+    }
+
+    /** The fields of a file's response, beside its length: the same from the disk and from the cache. */
+    static List<String> fields(String type, String lastModified) {
+        return List.of("Content-Type", type, "Last-Modified", lastModified, "Accept-Ranges", "bytes");
+    }
+
+    /** 304: the validator again, no body (RFC 9110 15.4.5). */
+    static Response notModified(String lastModified) {
+        return Response.of(Status.NOT_MODIFIED, Body.NONE, "Last-Modified", lastModified);
     }
 
     /**
@@ -79,13 +80,5 @@ public final class StaticFile {
             return false;
         }
         return modifiedSecond <= date;
-    }
-
-    static void closeQuietly(FileChannel channel) {
-        try {
-            channel.close();
-        } catch (IOException e) {
-            // nothing was written through it, so there is nothing to lose
-        }
     }
 }

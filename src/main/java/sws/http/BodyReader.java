@@ -103,28 +103,13 @@ public final class BodyReader {
         }
         int semi = text.indexOf(';');
         // RFC 9112 7.1.1 allows whitespace (BWS) between the size and an extension.
-        String hex = (semi < 0 ? text : text.substring(0, semi)).stripTrailing();
-        int digits = 0;
-        while (digits < hex.length() - 1 && hex.charAt(digits) == '0') {
-            digits++; // RFC 9112 7.1: 1*HEXDIG, so leading zeros carry no size
-        }
-        hex = hex.substring(digits);
-        if (hex.isEmpty() || hex.length() > 15) {
+        long size = Numbers.hex((semi < 0 ? text : text.substring(0, semi)).stripTrailing());
+        if (size < 0) {
             fail(Status.BAD_REQUEST, "invalid chunk size");
             return;
         }
-        long size = 0;
-        for (int k = 0; k < hex.length(); k++) {
-            int d = Character.digit(hex.charAt(k), 16);
-            if (d < 0) {
-                fail(Status.BAD_REQUEST, "invalid chunk size");
-                return;
-            }
-            size = size * 16 + d;
-        }
         for (int k = 0; k < text.length(); k++) {
-            char c = text.charAt(k);
-            if (c < 0x20 && c != '\t' || c == 0x7f) {
+            if (Chars.isForbiddenInField(text.charAt(k))) {
                 fail(Status.BAD_REQUEST, "control character in chunk line");
                 return;
             }
@@ -181,6 +166,6 @@ public final class BodyReader {
     }
 
     private void fail(Status status, String message) {
-        error = HttpError.fatal(status, message);
+        error = new HttpError(status, message);
     }
 }

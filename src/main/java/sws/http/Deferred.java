@@ -5,13 +5,13 @@ package sws.http;
  * through its {@link Back} when it can. Every method here is called on the connection's event loop.
  */
 public non-sealed interface Deferred extends Reply {
-    /** The way back to the connection; both methods may be called from any thread. */
+    /** The way back to the connection; callable from any thread. */
     interface Back {
-        /** Delivers the response; called at most once, its body may still be streaming. */
-        void respond(Response response);
-
-        /** Answers instead with the response to a GET of this origin-form target (a local redirect). */
-        void redirect(String target);
+        /**
+         * Delivers the answer, at most once: a response (its body may still be streaming), or another reply
+         * to take this one's place (a local redirect's).
+         */
+        void respond(Reply reply);
 
         /** Something changed: more output is ready, or room for more request body. */
         void wake();

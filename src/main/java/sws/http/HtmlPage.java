@@ -67,7 +67,7 @@ public final class HtmlPage {
                 + "<style>\n" + STYLE + extraStyle + "</style>\n"
                 + "</head>\n<body>\n<main>\n<h1>" + title + "</h1>\n"
                 + html
-                + "</main>\n<footer>" + ResponseEncoder.SERVER + "</footer>\n</body>\n</html>\n";
+                + "</main>\n<footer>" + Version.PRODUCT + "</footer>\n</body>\n</html>\n";
     }
 
     /** The error page for a status: status, reason and one plain sentence of what happened. */

@@ -1,4 +1,18 @@
 package sws.http;
 
+import sws.io.Quietly;
+
 /** What a handler makes of a request head: a response ready now, or one another thread will make. */
-public sealed interface Reply permits Response, Deferred {}
+public sealed interface Reply permits Response, Deferred {
+    /** Lets go of a reply that will never be sent: closes the file it holds, or stops its making. */
+    static void discard(Reply reply) {
+        switch (reply) {
+            case Response response -> {
+                if (response.body() instanceof Body.FileRegion region) {
+                    Quietly.close(region.channel());
+                }
+            }
+            case Deferred deferred -> deferred.cancel();
+        }
+    }
+}

@@ -38,4 +38,23 @@ public record Request(
     public boolean chunked() {
         return bodyLength < 0;
     }
+
+    /**
+     * The request a CGI local redirect stands for (RFC 3875 section 6.2.2): a GET of the new target (a HEAD
+     * stays a HEAD, so its answer still has no body), in this request's version and with its fields, without
+     * a body.
+     */
+    public Request redirectedTo(String newTarget, RequestTarget parsed) {
+        return new Request(
+                isHead() ? "HEAD" : "GET",
+                newTarget,
+                parsed.path(),
+                parsed.rawPath(),
+                parsed.query(),
+                minorVersion,
+                headers,
+                keepAlive,
+                0,
+                false);
+    }
 }

@@ -1,10 +1,6 @@
 package sws.http;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -109,10 +105,8 @@ public final class RequestParser {
                 return failed(Status.BAD_REQUEST, "control character in request line");
             }
         }
-        for (int i = start; i < sp1; i++) {
-            if (!isTchar(buf[i])) {
-                return failed(Status.BAD_REQUEST, "malformed method");
-            }
+        if (!Chars.isToken(buf, start, sp1)) {
+            return failed(Status.BAD_REQUEST, "malformed method");
         }
         int version = version(buf, sp2 + 1, end);
         if (version == -1) {
@@ -207,10 +201,8 @@ public final class RequestParser {
         if (colon <= start) {
             return failed(Status.BAD_REQUEST, "malformed header field");
         }
-        for (int i = start; i < colon; i++) {
-            if (!isTchar(buf[i])) {
-                return failed(Status.BAD_REQUEST, "malformed header field name");
-            }
+        if (!Chars.isToken(buf, start, colon)) {
+            return failed(Status.BAD_REQUEST, "malformed header field name");
         }
         int vs = colon + 1;
         int ve = end;
@@ -221,8 +213,7 @@ public final class RequestParser {
             ve--;
         }
         for (int i = vs; i < ve; i++) {
-            byte b = buf[i];
-            if ((b >= 0 && b < 0x20 && b != '\t') || b == 0x7f) {
+            if (Chars.isForbiddenInField(buf[i])) {
                 return failed(Status.BAD_REQUEST, "control character in header field");
             }
         }
@@ -230,167 +221,16 @@ public final class RequestParser {
         return null;
     }
 
-    /** Checks the head as a whole (RFC 9112 sections 3.2 and 6) and builds the request. */
+    /** Checks the head as a whole and builds the request; ready for the next one either way. */
     private ParseResult finish(int headLength) {
-        int hosts = headers.count("Host");
-        if (hosts > 1 || (minor >= 1 && hosts == 0)) {
-            return failed(Status.BAD_REQUEST, hosts > 1 ? "more than one Host field" : "missing Host field");
-        }
-        if (hosts == 1 && !validHost(headers.get("Host"))) {
-            return failed(Status.BAD_REQUEST, "malformed Host field");
-        }
-        long bodyLength;
-        List<String> te = headers.count("Transfer-Encoding") == 0 ? List.of() : headers.all("Transfer-Encoding");
-        List<String> cl = headers.count("Content-Length") == 0 ? List.of() : headers.all("Content-Length");
-        if (!te.isEmpty()) {
-            if (!cl.isEmpty()) {
-                return failed(Status.BAD_REQUEST, "both Transfer-Encoding and Content-Length");
-            }
-            if (minor == 0) {
-                return failed(Status.BAD_REQUEST, "Transfer-Encoding in an HTTP/1.0 request");
-            }
-            String codings = String.join(",", te);
-            String[] parts = codings.split(",", -1);
-            if (!parts[parts.length - 1].trim().equalsIgnoreCase("chunked")) {
-                return failed(Status.BAD_REQUEST, "chunked is not the final transfer coding");
-            }
-            if (parts.length > 1) {
-                return failed(Status.NOT_IMPLEMENTED, "transfer coding not supported");
-            }
-            bodyLength = -1;
-        } else if (!cl.isEmpty()) {
-            bodyLength = contentLength(cl);
-            if (bodyLength == -1) {
-                return failed(Status.BAD_REQUEST, "invalid Content-Length");
-            }
-            if (bodyLength > limits.maxBodyBytes()) {
-                return failed(Status.CONTENT_TOO_LARGE, "request body too large");
-            }
-        } else {
-            bodyLength = 0;
-        }
-        Target parsed = Target.parse(method, target);
-        if (parsed.error() != null) {
-            return failed(Status.BAD_REQUEST, parsed.error());
-        }
-        int expect = minor >= 1 ? expectation() : EXPECT_NOTHING;
-        if (expect == EXPECT_UNKNOWN) {
-            return failed(Status.EXPECTATION_FAILED, "unknown expectation");
-        }
-        boolean keepAlive = minor >= 1
-                ? !headers.hasToken("Connection", "close")
-                : headers.hasToken("Connection", "keep-alive") && !headers.hasToken("Connection", "close");
-        Request request = new Request(
-                method,
-                target,
-                parsed.path(),
-                parsed.rawPath(),
-                parsed.query(),
-                minor,
-                headers,
-                keepAlive,
-                bodyLength,
-                expect == EXPECT_CONTINUE && bodyLength != 0);
+        ParseResult result = RequestHead.check(method, target, minor, headers, limits, headLength);
         reset();
-        return new ParseResult.Complete(request, headLength);
-    }
-
-    /**
-     * The GET request a CGI local redirect (RFC 3875 section 6.2.2) stands for: the original's version and
-     * header fields, the new target, no body. Null when the target is not a valid origin-form target.
-     */
-    public static Request localRedirect(Request original, String target) {
-        if (!target.startsWith("/")) {
-            return null;
-        }
-        Target parsed = Target.parse("GET", target);
-        if (parsed.error() != null) {
-            return null;
-        }
-        return new Request(
-                "GET",
-                target,
-                parsed.path(),
-                parsed.rawPath(),
-                parsed.query(),
-                original.minorVersion(),
-                original.headers(),
-                original.keepAlive(),
-                0,
-                false);
-    }
-
-    private static final int EXPECT_NOTHING = 0;
-    private static final int EXPECT_CONTINUE = 1;
-    private static final int EXPECT_UNKNOWN = 2;
-
-    /**
-     * RFC 9110 section 10.1.1: what the Expect fields ask for. 100-continue is the only expectation there
-     * is (case-insensitive, repeats allowed, empty list members ignored); anything else is one the server
-     * cannot meet, which is 417.
-     */
-    private int expectation() {
-        if (headers.count("Expect") == 0) {
-            return EXPECT_NOTHING;
-        }
-        int found = EXPECT_NOTHING;
-        for (String field : headers.all("Expect")) {
-            for (String member : field.split(",", -1)) {
-                String m = member.trim();
-                if (m.isEmpty()) {
-                    continue;
-                }
-                if (!m.equalsIgnoreCase("100-continue")) {
-                    return EXPECT_UNKNOWN;
-                }
-                found = EXPECT_CONTINUE;
-            }
-        }
-        return found;
-    }
-
-    /** All Content-Length values, comma lists included, must be the same run of digits; else -1. */
-    private static long contentLength(List<String> fields) {
-        long value = -1;
-        for (String field : fields) {
-            for (String part : field.split(",", -1)) {
-                String digits = part.trim();
-                int zeros = 0;
-                while (zeros < digits.length() - 1 && digits.charAt(zeros) == '0') {
-                    zeros++; // RFC 9110 8.6: 1*DIGIT, so leading zeros carry no length
-                }
-                long n = Decimal.parse(digits.substring(zeros));
-                if (n < 0) {
-                    return -1;
-                }
-                if (value != -1 && value != n) {
-                    return -1;
-                }
-                value = n;
-            }
-        }
-        return value;
-    }
-
-    /** RFC 9110 section 7.2: uri-host [ ":" port ], where the host may be a bracketed IP literal. */
-    private static boolean validHost(String host) {
-        for (int i = 0; i < host.length(); i++) {
-            char c = host.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z')
-                    || (c >= 'A' && c <= 'Z')
-                    || (c >= '0' && c <= '9')
-                    || "-._~!$&'()*+,;=:[]%".indexOf(c) >= 0;
-            if (!ok) {
-                return false;
-            }
-        }
-        return true;
+        return result;
     }
 
     private ParseResult failed(Status status, String message) {
-        ParseResult result = new ParseResult.Failed(HttpError.fatal(status, message));
         reset();
-        return result;
+        return new ParseResult.Failed(new HttpError(status, message));
     }
 
     private static int indexOf(byte[] buf, int from, int to, byte b) {
@@ -404,113 +244,5 @@ public final class RequestParser {
 
     private static boolean isDigit(byte b) {
         return b >= '0' && b <= '9';
-    }
-
-    /** RFC 9110 section 5.6.2: the characters of a token. */
-    static boolean isTchar(byte b) {
-        return (b >= 'a' && b <= 'z')
-                || (b >= 'A' && b <= 'Z')
-                || (b >= '0' && b <= '9')
-                || (b > 0 && "!#$%&'*+-.^_`|~".indexOf(b) >= 0);
-    }
-
-    /** The request target split into its parts (RFC 9112 section 3.2) with the path percent-decoded. */
-    record Target(String path, String rawPath, String query, String error) {
-        static Target invalid(String why) {
-            return new Target(null, null, null, why);
-        }
-
-        static Target parse(String method, String target) {
-            if (method.equals("OPTIONS") && target.equals("*")) {
-                return new Target("*", "*", null, null);
-            }
-            String rest = target;
-            if (!target.startsWith("/")) {
-                int schemeEnd = target.indexOf("://");
-                String scheme = schemeEnd < 0 ? "" : target.substring(0, schemeEnd);
-                if (method.equals("CONNECT")) {
-                    return new Target("", target, null, null);
-                }
-                if (!scheme.equalsIgnoreCase("http") && !scheme.equalsIgnoreCase("https")) {
-                    return invalid("malformed request target");
-                }
-                int pathStart = schemeEnd + 3;
-                while (pathStart < target.length() && "/?".indexOf(target.charAt(pathStart)) < 0) {
-                    pathStart++;
-                }
-                if (pathStart == schemeEnd + 3) {
-                    return invalid("absolute target without a host");
-                }
-                rest = pathStart == target.length() ? "/" : target.substring(pathStart);
-                if (rest.startsWith("?")) {
-                    rest = "/" + rest;
-                }
-            }
-            for (int i = 0; i < rest.length(); i++) {
-                char c = rest.charAt(i);
-                if (c <= 0x20 || c == 0x7f || c == '#') {
-                    return invalid("invalid character in request target");
-                }
-            }
-            int q = rest.indexOf('?');
-            String rawPath = q < 0 ? rest : rest.substring(0, q);
-            String query = q < 0 ? null : rest.substring(q + 1);
-            String path = percentDecode(rawPath);
-            if (path == null) {
-                return invalid("bad percent-encoding in path");
-            }
-            return new Target(path, rawPath, query, null);
-        }
-    }
-
-    /**
-     * Decodes %XX escapes once and reads the bytes as strict UTF-8 (so overlong forms such as %c0%ae are
-     * refused). Returns null for a bad escape, invalid UTF-8, or a NUL or other control character.
-     */
-    static String percentDecode(String raw) {
-        boolean plain = true;
-        for (int i = 0; i < raw.length() && plain; i++) {
-            char c = raw.charAt(i);
-            plain = c >= 0x20 && c < 0x7f && c != '%';
-        }
-        if (plain) {
-            return raw; // printable ASCII without escapes decodes to itself
-        }
-        byte[] out = new byte[raw.length()];
-        int n = 0;
-        for (int i = 0; i < raw.length(); i++) {
-            char c = raw.charAt(i);
-            int b;
-            if (c == '%') {
-                if (i + 2 >= raw.length()) {
-                    return null;
-                }
-                int hi = Character.digit(raw.charAt(i + 1), 16);
-                int lo = Character.digit(raw.charAt(i + 2), 16);
-                if (hi < 0 || lo < 0) {
-                    return null;
-                }
-                b = hi * 16 + lo;
-                i += 2;
-            } else {
-                b = c; // the raw target was read as ISO-8859-1, so each char is one byte
-            }
-            if (b < 0x20 || b == 0x7f) {
-                return null;
-            }
-            out[n++] = (byte) b;
-        }
-        try {
-            String decoded = StandardCharsets.UTF_8
-                    .newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(out, 0, n))
-                    .toString();
-            // The C1 controls (U+0080 to U+009F) are control characters too, though each takes two bytes.
-            return decoded.chars().anyMatch(Character::isISOControl) ? null : decoded;
-        } catch (CharacterCodingException e) {
-            return null;
-        }
     }
 }

@@ -33,14 +33,4 @@ public record Response(Status status, List<String> fields, Body body, HeadCache 
     public static Response html(Status status, String page) {
         return of(status, new Body.Bytes(page.getBytes(StandardCharsets.UTF_8)), "Content-Type", HtmlPage.TYPE);
     }
-
-    /** The value of one of this response's own fields, or null. */
-    public String field(String name) {
-        for (int i = 0; i < fields.size(); i += 2) {
-            if (fields.get(i).equalsIgnoreCase(name)) {
-                return fields.get(i + 1);
-            }
-        }
-        return null;
-    }
 }

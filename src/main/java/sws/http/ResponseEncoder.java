@@ -4,9 +4,6 @@ import java.nio.charset.StandardCharsets;
 
 /** Encodes a response head: status line, the fields every response carries, then the handler's. */
 public final class ResponseEncoder {
-    /** The Server field's value, and the server line of generated pages. */
-    public static final String SERVER = "sws/" + Version.VERSION;
-
     private ResponseEncoder() {}
 
     /**
@@ -26,7 +23,7 @@ public final class ResponseEncoder {
     static byte[] encode(Response response, boolean http11, boolean keepAlive, boolean chunked, String date) {
         StringBuilder sb = new StringBuilder(256);
         sb.append("Date: ").append(date).append("\r\n");
-        sb.append("Server: ").append(SERVER).append("\r\n");
+        sb.append("Server: ").append(Version.PRODUCT).append("\r\n");
         var fields = response.fields();
         for (int i = 0; i < fields.size(); i += 2) {
             sb.append(fields.get(i)).append(": ").append(fields.get(i + 1)).append("\r\n");

@@ -12,16 +12,11 @@ public final class Status {
     private static final Map<Integer, Status> KNOWN = new HashMap<>();
 
     public static final Status OK = known(200, "OK");
-    public static final Status CREATED = known(201, "Created");
-    public static final Status NO_CONTENT = known(204, "No Content");
     public static final Status PARTIAL_CONTENT = known(206, "Partial Content");
     public static final Status MOVED_PERMANENTLY = known(301, "Moved Permanently");
     public static final Status FOUND = known(302, "Found");
-    public static final Status SEE_OTHER = known(303, "See Other");
     public static final Status NOT_MODIFIED = known(304, "Not Modified");
-    public static final Status TEMPORARY_REDIRECT = known(307, "Temporary Redirect");
     public static final Status BAD_REQUEST = known(400, "Bad Request");
-    public static final Status UNAUTHORIZED = known(401, "Unauthorized");
     public static final Status FORBIDDEN = known(403, "Forbidden");
     public static final Status NOT_FOUND = known(404, "Not Found");
     public static final Status METHOD_NOT_ALLOWED = known(405, "Method Not Allowed");
@@ -33,12 +28,20 @@ public final class Status {
     public static final Status HEADER_FIELDS_TOO_LARGE = known(431, "Request Header Fields Too Large");
     public static final Status INTERNAL_SERVER_ERROR = known(500, "Internal Server Error");
     public static final Status NOT_IMPLEMENTED = known(501, "Not Implemented");
-    public static final Status BAD_GATEWAY = known(502, "Bad Gateway");
     public static final Status SERVICE_UNAVAILABLE = known(503, "Service Unavailable");
     public static final Status GATEWAY_TIMEOUT = known(504, "Gateway Timeout");
     public static final Status HTTP_VERSION_NOT_SUPPORTED = known(505, "HTTP Version Not Supported");
     public static final Status INSUFFICIENT_STORAGE = known(507, "Insufficient Storage");
-    public static final Status CONTINUE = known(100, "Continue");
+
+    static {
+        // Not sent by sws itself, but given by CGI programs, often without a reason phrase.
+        known(201, "Created");
+        known(204, "No Content");
+        known(303, "See Other");
+        known(307, "Temporary Redirect");
+        known(401, "Unauthorized");
+        known(502, "Bad Gateway");
+    }
 
     private final int code;
     private final String reason;

@@ -8,6 +8,9 @@ import java.util.Properties;
 public final class Version {
     public static final String VERSION = load();
 
+    /** How sws names itself: the Server field, SERVER_SOFTWARE, the pages it writes. */
+    public static final String PRODUCT = "sws/" + VERSION;
+
     private Version() {}
 
     private static String load() {

@@ -40,10 +40,6 @@ public final class ConnectionLimit {
         return 1024;
     }
 
-    public int max() {
-        return max;
-    }
-
     boolean tryAcquire() {
         while (true) {
             int n = open.get();

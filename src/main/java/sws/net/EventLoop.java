@@ -1,92 +1,78 @@
 package sws.net;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import sws.http.Body;
-import sws.http.Client;
-import sws.http.Handler;
-import sws.http.Limits;
-import sws.http.Response;
-import sws.http.ResponseEncoder;
-import sws.http.Status;
-import sws.log.AccessLog;
+import sws.io.Quietly;
 
 /**
- * One selector thread. Every loop watches the shared listening sockets and accepts what it can, so new
- * connections go to whichever loop is free; each connection then stays on the loop that accepted it.
+ * One selector thread with a listening socket of its own: it accepts connections, turns each into a
+ * transport with a session of the protocol on it, and drives them by readiness events and a once-a-second
+ * tick until they close. Each connection stays on the loop that accepted it.
  */
 public final class EventLoop implements Runnable {
     private static final int BUFFER_SIZE = 16 * 1024;
     private static final int POOLED_BUFFERS = 256;
-    private static final long SWEEP_MILLIS = 1000;
+    private static final long TICK_MILLIS = 1000;
     private static final long ACCEPT_PAUSE_MILLIS = 100;
-    private static final Response TOO_MANY = Response.error(Status.SERVICE_UNAVAILABLE);
-    private static final byte[] TOO_MANY_PAGE = ((Body.Bytes) TOO_MANY.body()).data();
 
     private final Selector selector;
-    private final List<SelectionKey> listenerKeys = new ArrayList<>();
-    private final Handler handler;
-    private final Limits limits;
-    private final Timeouts timeouts;
-    private final AccessLog accessLog;
-    private final boolean oneAtATime;
+    private final TcpListener listener;
+    private final SelectionKey listenerKey;
+    private final Protocol protocol;
     private final ConnectionLimit connectionLimit;
+    private final boolean oneAtATime;
+    private final Duration grace;
+    private final Context context = new Context();
     private final ArrayDeque<ByteBuffer> buffers = new ArrayDeque<>();
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(BUFFER_SIZE);
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final CountDownLatch listenerReleased = new CountDownLatch(1);
 
     private int connections;
     private long now = System.currentTimeMillis();
     private boolean clockSet;
-    private long lastSweep = now;
+    private long lastTick = now;
     private long acceptPausedUntil;
-    private final CountDownLatch listenersReleased = new CountDownLatch(1);
     private volatile boolean stopRequested;
     private boolean stopping;
     private long stopDeadline;
 
     /**
      * @param oneAtATime serve one connection at a time (the -d mode of spec section 1)
+     * @param grace how long a stop lets what is in flight finish
      */
     public EventLoop(
-            List<ServerSocketChannel> listeners,
-            Handler handler,
-            Limits limits,
-            Timeouts timeouts,
-            AccessLog accessLog,
+            TcpListener listener,
+            Protocol protocol,
             ConnectionLimit connectionLimit,
-            boolean oneAtATime)
+            boolean oneAtATime,
+            Duration grace)
             throws IOException {
         this.selector = Selector.open();
+        this.listener = listener;
+        this.protocol = protocol;
         this.connectionLimit = connectionLimit;
-        this.handler = handler;
-        this.limits = limits;
-        this.timeouts = timeouts;
-        this.accessLog = accessLog;
         this.oneAtATime = oneAtATime;
-        for (ServerSocketChannel listener : listeners) {
-            listenerKeys.add(listener.register(selector, SelectionKey.OP_ACCEPT));
-        }
+        this.grace = grace;
+        this.listenerKey = listener.register(selector);
     }
 
     @Override
     public void run() {
         try {
-            while (true) {
-                long timeout = SWEEP_MILLIS;
+            while (!(stopping && (connections == 0 || now >= stopDeadline))) {
+                long timeout = TICK_MILLIS;
                 if (acceptPausedUntil > 0) {
                     timeout = Math.max(1, Math.min(timeout, acceptPausedUntil - now));
                 }
@@ -100,22 +86,20 @@ public final class EventLoop implements Runnable {
                     acceptPausedUntil = 0;
                     setAccepting(true);
                 }
-                if (now - lastSweep >= SWEEP_MILLIS) {
-                    lastSweep = now;
-                    sweep();
+                if (now - lastTick >= TICK_MILLIS) {
+                    lastTick = now;
+                    forEachSession(s -> s.onTick(now));
                 }
                 if (stopRequested && !stopping) {
                     beginStop();
                 }
-                if (stopping && (connections == 0 || now >= stopDeadline)) {
-                    break;
-                }
             }
         } catch (IOException | ClosedSelectorException e) {
-            reportError(e);
+            context.reportError(e);
         } finally {
-            closeAll();
-            listenersReleased.countDown();
+            forEachSession(Session::abort);
+            Quietly.close(selector);
+            listenerReleased.countDown();
         }
     }
 
@@ -125,36 +109,31 @@ public final class EventLoop implements Runnable {
             now = System.currentTimeMillis();
             clockSet = true;
         }
+        Session session = key.attachment() instanceof PlainTransport t ? t.session() : null;
         try {
             if (!key.isValid()) {
                 return;
             }
-            if (key.attachment() instanceof Connection c) {
-                if (key.isWritable()) {
-                    c.onWritable();
-                } else if (key.isReadable()) {
-                    c.onReadable();
-                }
-            } else if (key.isAcceptable()) {
-                accept((ServerSocketChannel) key.channel());
+            if (key == listenerKey) {
+                accept();
+            } else if (session == null) {
+                return;
+            } else if (key.isWritable()) {
+                session.onWritable();
+            } else if (key.isReadable()) {
+                session.onReadable();
             }
         } catch (CancelledKeyException e) {
-            if (key.attachment() instanceof Connection c) {
-                c.close();
+            if (session != null) {
+                session.abort();
             }
         } catch (RuntimeException e) {
             // A bug in one connection's handling must not take the loop and its other clients down.
-            reportError(e);
-            if (key.attachment() instanceof Connection c) {
-                c.abort();
+            context.reportError(e);
+            if (session != null) {
+                session.abort();
             }
         }
-    }
-
-    /** Runs an action on this loop's thread soon; callable from any thread. */
-    void execute(Runnable task) {
-        tasks.add(task);
-        selector.wakeup();
     }
 
     private void runTasks() {
@@ -163,16 +142,13 @@ public final class EventLoop implements Runnable {
             try {
                 task.run();
             } catch (RuntimeException e) {
-                reportError(e);
+                context.reportError(e);
             }
         }
     }
 
-    private void accept(ServerSocketChannel listener) {
-        for (int i = 0; i < 64 && !stopping; i++) {
-            if (oneAtATime && connections > 0) {
-                return;
-            }
+    private void accept() {
+        for (int i = 0; i < 64 && !stopping && !(oneAtATime && connections > 0); i++) {
             SocketChannel channel;
             try {
                 channel = listener.accept();
@@ -190,48 +166,38 @@ public final class EventLoop implements Runnable {
                 continue;
             }
             try {
-                channel.configureBlocking(false);
-                var remote = (InetSocketAddress) channel.getRemoteAddress();
-                var local = (InetSocketAddress) channel.getLocalAddress();
-                var client = new Client(
-                        Addresses.text(remote.getAddress()),
-                        remote.getPort(),
-                        Addresses.text(local.getAddress()),
-                        local.getPort());
-                SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
-                key.attach(new Connection(this, channel, key, client));
+                PlainTransport transport = TcpListener.transport(channel, selector, this::closed);
+                transport.attach(protocol.open(transport, context));
                 connections++;
                 if (oneAtATime) {
                     setAccepting(false);
                 }
             } catch (IOException e) {
                 connectionLimit.release();
-                closeQuietly(channel);
+                Quietly.close(channel);
             }
         }
     }
 
     /**
-     * Over --max-connections: a 503 if the socket takes it at once, then close; never more work than
-     * that, so a flood of connections costs the server nothing it would not spend on closing them.
+     * Over --max-connections: the protocol's refusal if the socket takes it at once, then close; never more
+     * work than that, so a flood of connections costs the server nothing it would not spend on closing them.
      */
-    private static void refuse(SocketChannel channel) {
+    private void refuse(SocketChannel channel) {
         try {
             channel.configureBlocking(false);
-            channel.write(new ByteBuffer[] {
-                ByteBuffer.wrap(ResponseEncoder.head(TOO_MANY, true, false, false)), ByteBuffer.wrap(TOO_MANY_PAGE)
-            });
+            channel.write(protocol.refusal());
         } catch (IOException e) {
             // the client is gone already; closing is all that is left
         }
-        closeQuietly(channel);
+        Quietly.close(channel);
     }
 
-    private static void closeQuietly(SocketChannel channel) {
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // the connection had already failed
+    private void closed() {
+        connections--;
+        connectionLimit.release();
+        if (oneAtATime && connections == 0) {
+            setAccepting(true);
         }
     }
 
@@ -239,51 +205,34 @@ public final class EventLoop implements Runnable {
         if (stopping || (on && oneAtATime && connections > 0)) {
             return;
         }
-        for (SelectionKey key : listenerKeys) {
-            if (key.isValid()) {
-                key.interestOps(on ? SelectionKey.OP_ACCEPT : 0);
-            }
+        if (listenerKey.isValid()) {
+            listenerKey.interestOps(on ? SelectionKey.OP_ACCEPT : 0);
         }
     }
 
-    private void sweep() {
+    private void forEachSession(java.util.function.Consumer<Session> action) {
         for (SelectionKey key : List.copyOf(selector.keys())) {
-            if (key.attachment() instanceof Connection c) {
-                c.checkTimeout(now);
+            if (key.attachment() instanceof PlainTransport t && t.session() != null) {
+                action.accept(t.session());
             }
         }
     }
 
     private void beginStop() {
         stopping = true;
-        stopDeadline = now + timeouts.grace().toMillis();
-        for (SelectionKey key : listenerKeys) {
-            key.cancel();
-        }
+        stopDeadline = now + grace.toMillis();
+        listenerKey.cancel();
         try {
-            selector.selectNow(); // completes the cancellation, so the listening sockets can really close
+            selector.selectNow(); // completes the cancellation, so the listening socket can really close
         } catch (IOException e) {
-            reportError(e);
+            context.reportError(e);
         }
-        listenersReleased.countDown();
-        for (SelectionKey key : List.copyOf(selector.keys())) {
-            if (key.attachment() instanceof Connection c && c.idle()) {
-                c.close();
+        listenerReleased.countDown();
+        forEachSession(s -> {
+            if (s.idle()) {
+                s.abort();
             }
-        }
-    }
-
-    private void closeAll() {
-        for (SelectionKey key : List.copyOf(selector.keys())) {
-            if (key.attachment() instanceof Connection c) {
-                c.abort();
-            }
-        }
-        try {
-            selector.close();
-        } catch (IOException e) {
-            reportError(e);
-        }
+        });
     }
 
     /** Asks the loop to stop accepting, finish what is in flight within the grace period, and end. */
@@ -292,63 +241,54 @@ public final class EventLoop implements Runnable {
         selector.wakeup();
     }
 
-    /** Waits (boundedly) until this loop, asked to stop, no longer watches the listening sockets. */
-    public void awaitListenersReleased() throws InterruptedException {
-        listenersReleased.await(5, TimeUnit.SECONDS);
+    /** Waits (boundedly) until this loop, asked to stop, no longer watches its listening socket. */
+    public void awaitListenerReleased() throws InterruptedException {
+        listenerReleased.await(5, TimeUnit.SECONDS);
     }
 
-    void closed(Connection c) {
-        connections--;
-        connectionLimit.release();
-        if (oneAtATime && connections == 0) {
-            setAccepting(true);
+    /** The narrow view of this loop that its sessions get. */
+    private final class Context implements LoopContext {
+        @Override
+        public long now() {
+            return now;
         }
-    }
 
-    ByteBuffer takeBuffer() {
-        ByteBuffer b = buffers.pollFirst();
-        return b != null ? b.clear() : ByteBuffer.allocate(BUFFER_SIZE);
-    }
-
-    void returnBuffer(ByteBuffer b) {
-        if (b.capacity() == BUFFER_SIZE && buffers.size() < POOLED_BUFFERS) {
-            buffers.addFirst(b);
+        @Override
+        public void execute(Runnable task) {
+            tasks.add(task);
+            selector.wakeup();
         }
-    }
 
-    ByteBuffer scratch() {
-        return scratch;
-    }
+        @Override
+        public ByteBuffer takeBuffer() {
+            ByteBuffer b = buffers.pollFirst();
+            return b != null ? b.clear() : ByteBuffer.allocate(BUFFER_SIZE);
+        }
 
-    long now() {
-        return now;
-    }
+        @Override
+        public void returnBuffer(ByteBuffer b) {
+            if (b.capacity() == BUFFER_SIZE && buffers.size() < POOLED_BUFFERS) {
+                buffers.addFirst(b);
+            }
+        }
 
-    boolean stopping() {
-        return stopping || stopRequested;
-    }
+        @Override
+        public ByteBuffer scratch() {
+            return scratch;
+        }
 
-    Handler handler() {
-        return handler;
-    }
+        @Override
+        public boolean stopping() {
+            return stopping || stopRequested;
+        }
 
-    Limits limits() {
-        return limits;
-    }
-
-    Timeouts timeouts() {
-        return timeouts;
-    }
-
-    AccessLog accessLog() {
-        return accessLog;
-    }
-
-    void reportError(Throwable e) {
-        System.err.println("sws: internal error: " + e);
-        StackTraceElement[] where = e.getStackTrace();
-        if (where.length > 0) {
-            System.err.println("sws:   at " + where[0]);
+        @Override
+        public void reportError(Throwable e) {
+            System.err.println("sws: internal error: " + e);
+            StackTraceElement[] where = e.getStackTrace();
+            if (where.length > 0) {
+                System.err.println("sws:   at " + where[0]);
+            }
         }
     }
 }

@@ -10,18 +10,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import sws.http.Client;
 import sws.http.Limits;
 import sws.http.ParseResult;
 import sws.http.Request;
 import sws.http.RequestParser;
+import sws.net.Peer;
 
 /** Spec section 5, the meta-variables of RFC 3875 section 4.1 built for one request. */
 class CgiEnvironmentTest {
     private static final Path DOCROOT = Path.of("/srv/docroot");
     private static final Path SCRIPT = Path.of("/srv/cgi/env.sh");
-    private static final Client IPV4 = new Client("127.0.0.1", 50123, "127.0.0.1", 8080);
-    private static final Client IPV6 = new Client("::1", 50124, "::1", 8080);
+    private static final Peer IPV4 = new Peer("127.0.0.1", 50123, "127.0.0.1", 8080);
+    private static final Peer IPV6 = new Peer("::1", 50124, "::1", 8080);
 
     private static Request request(String head) {
         byte[] bytes = head.getBytes(StandardCharsets.ISO_8859_1);
@@ -30,7 +30,7 @@ class CgiEnvironmentTest {
         return ((ParseResult.Complete) result).request();
     }
 
-    private static Map<String, String> env(String head, Client client, String pathInfo, long contentLength) {
+    private static Map<String, String> env(String head, Peer client, String pathInfo, long contentLength) {
         return CgiEnvironment.build(request(head), client, DOCROOT, SCRIPT, "/cgi-bin/env.sh", pathInfo, contentLength);
     }
 
@@ -135,7 +135,7 @@ class CgiEnvironmentTest {
 
     @ParameterizedTest(name = "{0} via {1} -> {2}")
     @MethodSource("serverNames")
-    void serverNameComesFromHostElseTheAddressReachedAndIsNeverEmpty(String host, Client client, String name) {
+    void serverNameComesFromHostElseTheAddressReachedAndIsNeverEmpty(String host, Peer client, String name) {
         var env = env("GET /cgi-bin/env.sh HTTP/1.0\r\n" + host + "\r\n", client, "", -1);
 
         assertThat(env).containsEntry("SERVER_NAME", name);

@@ -50,8 +50,7 @@ class RequestParserTest {
     private static String describe(ParseResult result) {
         return switch (result) {
             case ParseResult.Incomplete i -> "incomplete";
-            case ParseResult.Failed f ->
-                "failed " + f.error().status() + " keepAlive=" + f.error().keepAlive();
+            case ParseResult.Failed f -> "failed " + f.error().status();
             case ParseResult.Complete c -> {
                 Request r = c.request();
                 List<String> fields = new ArrayList<>();
@@ -207,7 +206,6 @@ class RequestParserTest {
         assertThat(result).isInstanceOf(ParseResult.Failed.class);
         HttpError error = ((ParseResult.Failed) result).error();
         assertThat(error.status()).isEqualTo(status);
-        assertThat(error.keepAlive()).as("connection may be kept").isFalse();
         assertThat(error.message()).isNotBlank();
         assertThat(describe(parseByteByByte(request))).isEqualTo(describe(result));
     }
@@ -324,6 +322,6 @@ class RequestParserTest {
                 "/%ff         | null",
             })
     void percentDecodeOnce(String raw, String decoded) {
-        assertThat(RequestParser.percentDecode(raw)).isEqualTo(decoded);
+        assertThat(RequestTarget.percentDecode(raw)).isEqualTo(decoded);
     }
 }

@@ -48,8 +48,8 @@ public final class TestServer implements AutoCloseable {
     }
 
     /** Starts sws over docroot with settings adjusted by the caller (port 0 unless it sets one). */
-    public static TestServer start(Path docroot, UnaryOperator<Config> adjust) {
-        Config config = adjust.apply(Config.defaults(docroot).withPort(0).withLoops(2));
+    public static TestServer start(Path docroot, UnaryOperator<Config.Builder> adjust) {
+        Config config = adjust.apply(Config.builder(docroot).port(0).loops(2)).build();
         try {
             Server server = Server.start(config);
             return new TestServer(docroot.getParent(), docroot, config, server);

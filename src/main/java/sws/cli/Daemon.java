@@ -1,9 +1,11 @@
-package sws;
+package sws.cli;
 
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +32,7 @@ final class Daemon {
      * Starts the child and relays what it prints until it is ready; returns the launching process's exit
      * status: 0 once the child listens, else the child's own status (at least 1).
      */
-    static int launch() throws Main.Failure {
+    static int launch() throws Failure {
         List<String> command = new ArrayList<>();
         if (Files.isExecutable(SETSID)) {
             command.add(SETSID.toString());
@@ -44,7 +46,7 @@ final class Daemon {
         try {
             child = builder.start();
         } catch (IOException e) {
-            throw new Main.Failure("cannot start the background server: " + e.getMessage());
+            throw new Failure("cannot start the background server: " + e.getMessage());
         }
         try (var reader = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
@@ -57,26 +59,31 @@ final class Daemon {
             int status = child.waitFor();
             return status == 0 ? 1 : status;
         } catch (IOException e) {
-            throw new Main.Failure("lost the background server while it started: " + e.getMessage());
+            throw new Failure("lost the background server while it started: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;
         }
     }
 
-    /** Called in the child once it listens: tells the launcher, then lets go of the launcher's pipe. */
+    /**
+     * Called in the child once it listens: tells the launcher, then lets go of the launcher's pipe. Nothing
+     * more is printed: output after start-up in the background would go to a closed pipe.
+     */
     static void ready() {
         System.err.flush();
         System.out.println(READY);
         System.out.flush();
-        Main.silence();
+        PrintStream none = new PrintStream(OutputStream.nullOutputStream());
+        System.setOut(none);
+        System.setErr(none);
     }
 
     /** This JVM's own command line, as the kernel recorded it. */
-    private static List<String> ownCommandLine() throws Main.Failure {
+    private static List<String> ownCommandLine() throws Failure {
         var info = ProcessHandle.current().info();
         if (info.command().isEmpty() || info.arguments().isEmpty()) {
-            throw new Main.Failure("cannot daemonize: this system does not show the process's command line");
+            throw new Failure("cannot daemonize: this system does not show the process's command line");
         }
         List<String> line = new ArrayList<>();
         line.add(info.command().get());

@@ -1,4 +1,4 @@
-package sws;
+package sws.cli;
 
 import sun.misc.Signal;
 

@@ -1,9 +1,9 @@
-package sws.net;
+package sws.http;
 
 import java.time.Duration;
 
 /**
- * The connection timeouts of spec section 3.
+ * The connection timeouts of spec sections 2 and 3.
  *
  * @param request a request head (or the wait between two body reads) not complete within this → 408
  * @param idle an idle keep-alive connection is closed after this

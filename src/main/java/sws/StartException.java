@@ -1,0 +1,31 @@
+package sws;
+
+import java.io.IOException;
+
+/** Why a server could not start, as a user can act on it; the message names the cause in one line. */
+public final class StartException extends IOException {
+    /** What went wrong. */
+    public enum Kind {
+        /** Another program holds the port. */
+        PORT_IN_USE,
+        /** The address to listen on is not one of this host's. */
+        ADDRESS_NOT_LOCAL,
+        /** The access log file cannot be opened for appending. */
+        LOG_FILE,
+        /** A directory to serve (the docroot, the CGI directory) cannot be used. */
+        DIRECTORY,
+        /** Anything else the system refused (out of descriptors, say). */
+        OTHER
+    }
+
+    private final Kind kind;
+
+    StartException(Kind kind, String message, Throwable cause) {
+        super(message, cause);
+        this.kind = kind;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+}

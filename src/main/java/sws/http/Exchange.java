@@ -1,0 +1,70 @@
+package sws.http;
+
+/**
+ * One request on a connection, from its first byte to the end of its response: what is known of it so far,
+ * the reply that answers it, and what its access-log line needs. Made fresh for each request.
+ */
+final class Exchange {
+    /** When the request's first byte arrived, epoch milliseconds. */
+    final long startMillis;
+
+    /** The request, once its head has parsed. */
+    Request request;
+
+    /** The request line as sent, for the log; null when nothing logs. */
+    byte[] requestLine;
+
+    /** The request body still to read, or null when there is none. */
+    BodyReader body;
+
+    /** A response that waits for the body to be read (and dropped) before it goes out. */
+    Response pending;
+
+    /** A reply made off the loop, while it is being made and its response written. */
+    Deferred deferred;
+
+    /** Whether the deferred reply has been told that the body is complete. */
+    boolean bodyEndSent;
+
+    /** Whether the client's Expect: 100-continue has been dealt with. */
+    boolean continueAnswered;
+
+    /** Whether the connection closes after this response, and whether it lingers first. */
+    boolean closeAfter;
+
+    boolean lingerAfter;
+
+    /** The status sent, for the log. */
+    int status;
+
+    Exchange(long startMillis) {
+        this.startMillis = startMillis;
+    }
+
+    /** Whether the deferred reply still takes request body. */
+    boolean bodyOpen() {
+        return deferred != null && !bodyEndSent;
+    }
+
+    /**
+     * Whether the response is to a HEAD and so has no body: known from the parsed request, or for one refused
+     * before it was whole, from how its request line begins.
+     */
+    boolean isHead() {
+        if (request != null) {
+            return request.isHead();
+        }
+        byte[] line = requestLine;
+        return line != null
+                && line.length >= 5
+                && line[0] == 'H'
+                && line[1] == 'E'
+                && line[2] == 'A'
+                && line[3] == 'D'
+                && line[4] == ' ';
+    }
+
+    boolean isHttp11() {
+        return request == null || request.isHttp11();
+    }
+}

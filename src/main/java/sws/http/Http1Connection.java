@@ -1,0 +1,529 @@
+package sws.http;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicBoolean;
+import sws.log.AccessLog;
+import sws.net.LoopContext;
+import sws.net.Session;
+import sws.net.Transport;
+
+/**
+ * One client connection speaking HTTP/1.x, a state machine driven by its event loop: reading a head →
+ * (reading a body →) writing → reading the next head, or lingering → closed. A reply made off the loop (CGI)
+ * adds a state, awaiting it, during which the request body flows to it; it may go on flowing while the
+ * response is written. Each request's own state is an {@link Exchange}; the framing of each response is its
+ * {@link ResponseWriter}'s.
+ */
+public final class Http1Connection implements Session {
+    enum State {
+        READING_HEAD,
+        READING_BODY,
+        AWAITING_REPLY,
+        WRITING,
+        LINGERING,
+        CLOSED
+    }
+
+    private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    private final Transport transport;
+    private final LoopContext loop;
+    private final Http1 http;
+    private final RequestParser parser;
+    private final InputBuffer in;
+    private final AtomicBoolean wakePosted = new AtomicBoolean();
+
+    private State state = State.READING_HEAD;
+    private Exchange exchange;
+    private ResponseWriter writer;
+    private ByteBuffer interim;
+    private long deadline;
+    private boolean inputClosed;
+    private boolean servedAny;
+    private boolean blockedOnWrite;
+
+    Http1Connection(Transport transport, LoopContext loop, Http1 http) {
+        this.transport = transport;
+        this.loop = loop;
+        this.http = http;
+        this.parser = new RequestParser(http.limits());
+        this.in = new InputBuffer(loop, http.limits());
+        this.deadline = loop.now() + http.timeouts().request().toMillis();
+    }
+
+    @Override
+    public boolean idle() {
+        return state == State.READING_HEAD && exchange == null && in.isEmpty();
+    }
+
+    @Override
+    public void onReadable() {
+        try {
+            switch (state) {
+                case READING_HEAD, READING_BODY -> {
+                    if (fill()) {
+                        process();
+                    }
+                }
+                case AWAITING_REPLY, WRITING -> readBesideReply();
+                case LINGERING -> drain();
+                case CLOSED -> {}
+            }
+        } catch (IOException e) {
+            abort();
+        }
+    }
+
+    @Override
+    public void onWritable() {
+        try {
+            if (interim != null && !flushInterim()) {
+                return;
+            }
+            if (state == State.WRITING) {
+                write();
+            }
+            process();
+        } catch (IOException e) {
+            abort();
+        }
+    }
+
+    /** Reads what the socket has; false when nothing came. */
+    private boolean fill() throws IOException {
+        int n = in.fill(transport);
+        if (n < 0) {
+            inputClosed = true;
+            return true;
+        }
+        if (n > 0 && (state == State.READING_BODY || (exchange != null && exchange.bodyOpen()))) {
+            deadline = loop.now() + http.timeouts().request().toMillis();
+        }
+        return n > 0;
+    }
+
+    /**
+     * Runs the state machine over the bytes received until it needs more or a response is still being
+     * written; pipelined requests already in the buffer are taken one after another, in a loop.
+     */
+    private void process() throws IOException {
+        boolean more = true;
+        while (more) {
+            more = switch (state) {
+                case READING_HEAD -> readHead();
+                case READING_BODY -> skipBody();
+                default -> false;
+            };
+        }
+        if ((state == State.READING_HEAD || state == State.READING_BODY) && inputClosed) {
+            if (exchange != null && (exchange.request != null || !in.onlyLineEnds())) {
+                // The client half-closed in the middle of a request: it may still read the answer.
+                respondToError(new HttpError(Status.BAD_REQUEST, "incomplete request"));
+            } else {
+                close();
+            }
+        }
+    }
+
+    /** Parses the head in the buffer; true when it moved the connection on. */
+    private boolean readHead() throws IOException {
+        if (in.isEmpty()) {
+            return false;
+        }
+        if (exchange == null) {
+            exchange = new Exchange(loop.now());
+            deadline = exchange.startMillis + http.timeouts().request().toMillis();
+        }
+        switch (parser.parse(in.data(), in.start(), in.end())) {
+            case ParseResult.Incomplete incomplete -> {
+                return false;
+            }
+            case ParseResult.Failed failed -> respondToError(failed.error());
+            case ParseResult.Complete complete -> {
+                // Kept for the log line; without a log nothing needs it once the head has parsed.
+                exchange.requestLine = http.accessLog() != null ? in.requestLine() : null;
+                exchange.request = complete.request();
+                in.consume(complete.headLength());
+                long length = complete.request().bodyLength();
+                if (length != 0) {
+                    exchange.body = new BodyReader(length, http.limits().maxBodyBytes());
+                }
+                dispatch();
+            }
+        }
+        return true;
+    }
+
+    /** Reads and drops the body of a request whose response is ready; true when it moved on. */
+    private boolean skipBody() throws IOException {
+        BodyReader body = exchange.body;
+        in.consume(body.read(in.data(), in.start(), in.end(), BodyReader.DISCARD));
+        if (body.error() != null) {
+            respondToError(body.error());
+        } else if (body.done()) {
+            startResponse(exchange.pending, keepAlive(), false);
+        } else {
+            return false;
+        }
+        return true;
+    }
+
+    /** Hands a complete head to the handler; a body is read afterwards, to the reply or to nowhere. */
+    private void dispatch() throws IOException {
+        Reply reply;
+        try {
+            reply = http.handler().handle(exchange.request, transport.peer());
+        } catch (RuntimeException e) {
+            loop.reportError(e);
+            reply = Response.error(Status.INTERNAL_SERVER_ERROR);
+        }
+        switch (reply) {
+            case Response response -> {
+                if (exchange.body == null || exchange.body.done()) {
+                    startResponse(response, keepAlive(), false);
+                } else if (exchange.request.expectsContinue()) {
+                    // RFC 9110 10.1.1: the answer needs no body, so it goes out now, without 100 Continue.
+                    // Whether the client then sends the body or not, no next request can be found after it.
+                    startResponse(response, false, true);
+                } else {
+                    exchange.pending = response;
+                    state = State.READING_BODY;
+                }
+            }
+            case Deferred deferred -> startDeferred(deferred);
+        }
+    }
+
+    private boolean keepAlive() {
+        return exchange.request.keepAlive() && !loop.stopping() && !inputClosed;
+    }
+
+    private void respondToError(HttpError error) throws IOException {
+        if (exchange.request == null) {
+            exchange.requestLine = in.requestLine();
+        }
+        if (exchange.deferred != null) {
+            exchange.deferred.cancel();
+            exchange.deferred = null;
+        }
+        startResponse(Response.error(error.status()), false, true);
+    }
+
+    private void startResponse(Response response, boolean keepAlive, boolean linger) throws IOException {
+        boolean bodyLeft = exchange.bodyOpen(); // not read, so the next request cannot be found after it
+        boolean sendBody = !exchange.isHead() && !response.status().forbidsBody();
+        writer = ResponseWriter.of(response, exchange.isHttp11(), keepAlive && !bodyLeft, sendBody, interim);
+        interim = null;
+        state = State.WRITING;
+        exchange.closeAfter |= !writer.keepsConnection(keepAlive && !bodyLeft);
+        exchange.lingerAfter = (linger || bodyLeft) && !inputClosed;
+        exchange.status = response.status().code();
+        deadline = loop.now() + http.timeouts().write().toMillis();
+        write();
+    }
+
+    /** Writes until the response is done or must wait; waits for the socket or for the body's producer. */
+    private void write() throws IOException {
+        long before = writer.written();
+        ResponseWriter.Progress progress = writer.write(transport);
+        if (writer.written() > before) {
+            deadline = loop.now() + http.timeouts().write().toMillis();
+        }
+        switch (progress) {
+            case DONE -> finishResponse();
+            case BLOCKED -> {
+                blockedOnWrite = true;
+                setInterest();
+            }
+            case WAITING -> {
+                // Waiting for the producer, not for the client: no write timeout meanwhile. But a body
+                // the program still waits for must keep arriving within the request timeout.
+                deadline = exchange.bodyOpen() && exchange.deferred.wantsBody()
+                        ? loop.now() + http.timeouts().request().toMillis()
+                        : Long.MAX_VALUE;
+                blockedOnWrite = false;
+                setInterest();
+            }
+            case FAILED -> abort();
+        }
+    }
+
+    private void finishResponse() throws IOException {
+        blockedOnWrite = false;
+        log();
+        writer.release();
+        writer = null;
+        servedAny = true;
+        Exchange done = exchange;
+        exchange = null;
+        if (done.closeAfter || done.bodyOpen()) {
+            if (done.lingerAfter) {
+                linger();
+            } else {
+                close();
+            }
+        } else if (loop.stopping()) {
+            close();
+        } else {
+            state = State.READING_HEAD;
+            transport.await(true, false);
+            deadline = loop.now() + http.timeouts().idle().toMillis();
+            in.releaseIfEmpty(); // nothing pipelined: the buffer goes back while the connection idles
+        }
+    }
+
+    // ---- replies made off the loop
+
+    private void startDeferred(Deferred deferred) throws IOException {
+        exchange.deferred = deferred;
+        exchange.bodyEndSent = false;
+        state = State.AWAITING_REPLY;
+        deadline = loop.now() + http.timeouts().request().toMillis();
+        deferred.start(new Back(exchange));
+        feedDeferred();
+    }
+
+    /** Reads beside a reply being made or written: its request body, or the start of a next request. */
+    private void readBesideReply() throws IOException {
+        if (!exchange.bodyOpen() && in.full()) {
+            setInterest(); // full of what comes next; wait for the reply to finish first
+            return;
+        }
+        if (fill()) {
+            if (exchange.bodyOpen()) {
+                feedDeferred();
+            } else {
+                setInterest(); // bytes of a next request, kept until the reply is done
+            }
+        }
+    }
+
+    /** Passes buffered body bytes to the deferred reply while it has room, and the end once it is there. */
+    private void feedDeferred() throws IOException {
+        Exchange x = exchange;
+        Deferred d = x.deferred;
+        if (!x.continueAnswered && x.request.expectsContinue() && state == State.AWAITING_REPLY && d.wantsBody()) {
+            sendContinue();
+        }
+        while (x.body != null && !x.body.done() && !in.isEmpty() && d.wantsBody()) {
+            in.consume(x.body.read(in.data(), in.start(), in.end(), d::body));
+            if (x.body.error() != null) {
+                if (state == State.AWAITING_REPLY) {
+                    respondToError(x.body.error());
+                } else {
+                    abort();
+                }
+                return;
+            }
+        }
+        if (!x.bodyEndSent && (x.body == null || x.body.done())) {
+            x.bodyEndSent = true;
+            d.bodyEnd();
+        }
+        if (!x.bodyEndSent && inputClosed) {
+            // The client stopped sending in the middle of the body.
+            if (state == State.AWAITING_REPLY) {
+                respondToError(new HttpError(Status.BAD_REQUEST, "incomplete request body"));
+            } else {
+                abort();
+            }
+            return;
+        }
+        setInterest();
+    }
+
+    /**
+     * RFC 9110 10.1.1: the client waits for this before it sends the body, so it goes out when the body is
+     * first needed, and only then. A client that did not wait (body bytes are here already) needs none.
+     */
+    private void sendContinue() throws IOException {
+        exchange.continueAnswered = true;
+        if (in.isEmpty()) {
+            interim = ByteBuffer.wrap(CONTINUE);
+            flushInterim();
+        }
+    }
+
+    /** Writes what is left of an interim response; false while the socket has no room for it. */
+    private boolean flushInterim() throws IOException {
+        transport.write(new ByteBuffer[] {interim}, 0, 1);
+        blockedOnWrite = interim.hasRemaining();
+        if (!blockedOnWrite) {
+            interim = null;
+        }
+        setInterest();
+        return !blockedOnWrite;
+    }
+
+    /** The reply, or what replaces it (another reply for a local redirect), comes in on the loop. */
+    private void onReply(Exchange x, Reply reply) {
+        if (x != exchange || state != State.AWAITING_REPLY) {
+            Reply.discard(reply); // the connection has given up on this request
+            return;
+        }
+        try {
+            switch (reply) {
+                case Response response -> startResponse(response, keepAlive(), false);
+                case Deferred next -> {
+                    if (x.bodyOpen()) {
+                        // The first reply has answered without all of its body: the rest goes nowhere.
+                        x.deferred.cancel();
+                        x.closeAfter = true;
+                    }
+                    x.body = null;
+                    startDeferred(next);
+                }
+            }
+            process();
+        } catch (IOException e) {
+            abort();
+        }
+    }
+
+    private void onWake() {
+        wakePosted.set(false);
+        try {
+            if (exchange != null && exchange.bodyOpen() && (state == State.AWAITING_REPLY || state == State.WRITING)) {
+                feedDeferred();
+            }
+            if (state == State.WRITING && writer.streams()) {
+                write();
+                process();
+            }
+        } catch (IOException e) {
+            abort();
+        }
+    }
+
+    /**
+     * Write interest while output waits for room in the socket; read interest while a deferred reply takes
+     * body, and also while it is being made, so that a client that resets the connection is noticed and its
+     * program stopped (what arrives meanwhile is a next request, kept while there is room).
+     */
+    private void setInterest() {
+        boolean read = false;
+        if (!inputClosed && exchange != null && exchange.deferred != null) {
+            read = exchange.bodyOpen() ? exchange.deferred.wantsBody() : !in.full();
+        }
+        transport.await(read, blockedOnWrite);
+    }
+
+    /** The way back from another thread for one exchange: every call becomes a task on the loop. */
+    private final class Back implements Deferred.Back {
+        private final Exchange x;
+
+        Back(Exchange x) {
+            this.x = x;
+        }
+
+        @Override
+        public void respond(Reply reply) {
+            loop.execute(() -> onReply(x, reply));
+        }
+
+        @Override
+        public void wake() {
+            if (wakePosted.compareAndSet(false, true)) {
+                loop.execute(Http1Connection.this::onWake);
+            }
+        }
+    }
+
+    // ---- time and closing
+
+    @Override
+    public void onTick(long now) {
+        if (now < deadline || state == State.CLOSED) {
+            return;
+        }
+        try {
+            switch (state) {
+                case READING_HEAD, READING_BODY -> {
+                    if (exchange == null && servedAny) {
+                        close(); // an idle keep-alive connection: nothing to answer
+                    } else {
+                        if (exchange == null) {
+                            exchange = new Exchange(now);
+                        }
+                        respondToError(new HttpError(Status.REQUEST_TIMEOUT, "request timeout"));
+                    }
+                }
+                case AWAITING_REPLY -> {
+                    // Only a client that stopped sending the body times out; the program has its own limit.
+                    if (exchange.bodyOpen() && exchange.deferred.wantsBody()) {
+                        respondToError(new HttpError(Status.REQUEST_TIMEOUT, "request body timeout"));
+                    } else {
+                        deadline = now + http.timeouts().request().toMillis();
+                    }
+                }
+                case WRITING, LINGERING -> abort();
+                case CLOSED -> {}
+            }
+        } catch (IOException e) {
+            abort();
+        }
+    }
+
+    /**
+     * After an error the client may still be sending; closing at once would reset the connection and could
+     * destroy the error response on its way. So stop writing, read and drop what comes, then close.
+     */
+    private void linger() throws IOException {
+        state = State.LINGERING;
+        transport.shutdownOutput();
+        deadline = loop.now() + Timeouts.LINGER_MILLIS;
+        transport.await(true, false);
+    }
+
+    private void drain() throws IOException {
+        ByteBuffer scratch = loop.scratch();
+        while (true) {
+            scratch.clear();
+            int n = transport.read(scratch);
+            if (n < 0) {
+                close();
+                return;
+            }
+            if (n == 0) {
+                return;
+            }
+        }
+    }
+
+    private void log() {
+        AccessLog log = http.accessLog();
+        if (log == null) {
+            return;
+        }
+        byte[] line = exchange.requestLine == null ? new byte[0] : exchange.requestLine;
+        log.log(new AccessLog.Entry(
+                transport.peer().address(), exchange.startMillis / 1000, line, exchange.status, writer.bodyBytes()));
+    }
+
+    /** Ends the connection after a failure: logs a response that had begun, then closes. */
+    @Override
+    public void abort() {
+        if (state == State.WRITING) {
+            log();
+        }
+        close();
+    }
+
+    private void close() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSED;
+        if (exchange != null && exchange.deferred != null) {
+            exchange.deferred.cancel();
+        }
+        if (writer != null) {
+            writer.release();
+            writer = null;
+        }
+        in.release();
+        transport.close();
+    }
+}
