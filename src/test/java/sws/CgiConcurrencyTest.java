@@ -3,7 +3,6 @@ package sws;
 import static org.assertj.core.api.Assertions.assertThat;
 import static sws.CgiTest.assertNoZombieChildren;
 import static sws.CgiTest.cgiDir;
-import static sws.CgiTest.eventually;
 import static sws.CgiTest.script;
 
 import java.io.IOException;
@@ -23,6 +22,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import sws.testing.Poll;
 import sws.testing.RawClient;
 import sws.testing.TestServer;
 
@@ -111,7 +111,7 @@ class CgiConcurrencyTest {
                 slow.add(clients.submit(() -> server.send(
                         "GET /cgi-bin/hold.sh?" + n + " HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")));
             }
-            assertThat(eventually(Duration.ofSeconds(15), () -> startedCount() == 20))
+            assertThat(Poll.until(Duration.ofSeconds(15), () -> startedCount() == 20))
                     .as("20 programs running")
                     .isTrue();
 
@@ -140,7 +140,7 @@ class CgiConcurrencyTest {
                 .loops(1))) {
             var first = clients.submit(() -> server.send(hold(1)));
             var second = clients.submit(() -> server.send(hold(2)));
-            assertThat(eventually(Duration.ofSeconds(10), () -> startedCount() == 2))
+            assertThat(Poll.until(Duration.ofSeconds(10), () -> startedCount() == 2))
                     .isTrue();
             // Sent from this thread, so its bytes are on the way before the round trip below begins.
             var thirdClient = server.ipv4();
@@ -179,7 +179,7 @@ class CgiConcurrencyTest {
             }
             long pid = startedPid();
 
-            assertThat(eventually(Duration.ofSeconds(5), () -> !CgiTest.running(pid)))
+            assertThat(Poll.until(Duration.ofSeconds(5), () -> !CgiTest.running(pid)))
                     .as("program %d stopped long before its 30 s timeout", pid)
                     .isTrue();
         }
@@ -190,14 +190,14 @@ class CgiConcurrencyTest {
         try (var server = TestServer.start(root, c -> c.cgi(cgiDir, Duration.ofSeconds(30)))) {
             var s = new CgiTest.StreamingClient(server.port());
             s.send(hold(1));
-            assertThat(eventually(Duration.ofSeconds(10), () -> startedCount() == 1))
+            assertThat(Poll.until(Duration.ofSeconds(10), () -> startedCount() == 1))
                     .isTrue();
             s.reset();
             long pid = startedPid();
 
             // Otherwise its slot is held for nobody until the timeout: a few such clients and others get 503.
             // (A plain close cannot be told from a half-close, which must still get its answer; a reset can.)
-            assertThat(eventually(Duration.ofSeconds(5), () -> !CgiTest.running(pid)))
+            assertThat(Poll.until(Duration.ofSeconds(5), () -> !CgiTest.running(pid)))
                     .as("program %d stopped long before its 30 s timeout", pid)
                     .isTrue();
         }

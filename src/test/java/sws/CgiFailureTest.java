@@ -3,7 +3,6 @@ package sws;
 import static org.assertj.core.api.Assertions.assertThat;
 import static sws.CgiTest.assertNoZombieChildren;
 import static sws.CgiTest.cgiDir;
-import static sws.CgiTest.eventually;
 import static sws.CgiTest.running;
 import static sws.CgiTest.script;
 
@@ -24,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import sws.testing.Poll;
 import sws.testing.TestServer;
 
 /**
@@ -139,13 +139,13 @@ class CgiFailureTest {
         long[] both = Arrays.stream(Files.readString(pids).trim().split(" "))
                 .mapToLong(Long::parseLong)
                 .toArray();
-        assertThat(eventually(Duration.ofSeconds(5), () -> !running(both[0])))
+        assertThat(Poll.until(Duration.ofSeconds(5), () -> !running(both[0])))
                 .as("the script, pid %d, is gone", both[0])
                 .isTrue();
-        assertThat(eventually(Duration.ofSeconds(5), () -> !running(both[1])))
+        assertThat(Poll.until(Duration.ofSeconds(5), () -> !running(both[1])))
                 .as("its background child, pid %d, is gone", both[1])
                 .isTrue();
-        assertThat(eventually(Duration.ofSeconds(5), () -> groupMembers(both[0]).isEmpty()))
+        assertThat(Poll.until(Duration.ofSeconds(5), () -> groupMembers(both[0]).isEmpty()))
                 .as("nothing left in its process group: %s", groupMembers(both[0]))
                 .isTrue();
     }
@@ -227,7 +227,7 @@ class CgiFailureTest {
             assertThat(reply.status()).isEqualTo(200);
             assertThat(reply.text()).isEqualTo("clean\n");
             assertThat(String.join("\n", reply.rawHeaders())).doesNotContain("7f3a");
-            assertThat(eventually(Duration.ofSeconds(5), () -> captured.toString(StandardCharsets.UTF_8)
+            assertThat(Poll.until(Duration.ofSeconds(5), () -> captured.toString(StandardCharsets.UTF_8)
                             .contains("STDERR-AFTER-7f3a")))
                     .isTrue();
             assertThat(captured.toString(StandardCharsets.UTF_8).lines())

@@ -25,7 +25,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,6 +34,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import sws.http.Limits;
 import sws.http.Timeouts;
+import sws.testing.Poll;
 import sws.testing.RawClient;
 import sws.testing.TestServer;
 
@@ -326,7 +326,7 @@ class CgiTest {
     void largeChunkedPostIsGatheredOnDiskEchoedIntactAndItsFileRemoved() throws Exception {
         assertChunkedPostEchoed(randomBytes(3_000_000, 3));
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-        assertThat(CgiTest.eventually(Duration.ofSeconds(5), () -> {
+        assertThat(Poll.until(Duration.ofSeconds(5), () -> {
                     try (var files = Files.list(tmp)) {
                         return files.noneMatch(f -> f.getFileName().toString().startsWith("sws-cgi-body"));
                     } catch (IOException e) {
@@ -530,6 +530,23 @@ class CgiTest {
             new ResponseCase("no-type-nor-location", "X-Only: this\r\n\r\nbody", 500, Map.of(), null),
             new ResponseCase("ends-inside-headers", "Content-Type: text/plain\r\n", 500, Map.of(), null),
             new ResponseCase("no-output", "", 500, Map.of(), null));
+
+    /**
+     * A local redirect answered before the program took its whole body: the rest of the body cannot be told
+     * from a next request, so the answer says the connection closes, and it does.
+     */
+    @Test
+    void localRedirectBeforeTheWholeBodyClosesTheConnection() {
+        try (RawClient c = server.ipv4()) {
+            var reply = c.send("POST /cgi-bin/local-redirect.sh HTTP/1.1\r\nHost: h\r\nContent-Length: 100000\r\n\r\n"
+                            + "x".repeat(10))
+                    .read();
+            assertThat(reply.status()).isEqualTo(200);
+            assertThat(reply.text()).isEqualTo("static file\n");
+            assertThat(reply.header("Connection")).isEqualTo("close");
+            assertThat(c.closedWithin(3_000)).isTrue();
+        }
+    }
 
     static List<ResponseCase> responses() {
         return RESPONSES;
@@ -751,19 +768,6 @@ class CgiTest {
         return path;
     }
 
-    /** Waits up to the given time for a condition, checking every few milliseconds without sleeping. */
-    static boolean eventually(Duration limit, BooleanSupplier condition) {
-        long end = System.nanoTime() + limit.toNanos();
-        while (System.nanoTime() < end) {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            // a timed park, not a sleep: gives the condition's producers the CPU
-            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
-        }
-        return condition.getAsBoolean();
-    }
-
     /** Whether a process runs: it exists and is neither a zombie nor dead (a reparented zombie counts as gone). */
     static boolean running(long pid) {
         try {
@@ -778,7 +782,7 @@ class CgiTest {
     /** No child of this JVM is a zombie: every CGI program that ended was reaped (polled, bounded). */
     static void assertNoZombieChildren() {
         long pid = ProcessHandle.current().pid();
-        boolean clean = eventually(Duration.ofSeconds(5), () -> !zombieChildren(pid));
+        boolean clean = Poll.until(Duration.ofSeconds(5), () -> !zombieChildren(pid));
         assertThat(clean).as("zombie children of pid %d", pid).isTrue();
     }
 

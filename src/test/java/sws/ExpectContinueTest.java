@@ -3,7 +3,6 @@ package sws;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 import static sws.CgiTest.cgiDir;
-import static sws.CgiTest.eventually;
 import static sws.CgiTest.script;
 
 import java.io.IOException;
@@ -22,6 +21,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import sws.http.Limits;
+import sws.testing.Poll;
 import sws.testing.RawClient;
 import sws.testing.RawClient.Reply;
 import sws.testing.TestServer;
@@ -243,7 +243,7 @@ class ExpectContinueTest {
                 RawClient refused = server.ipv4();
                 RawClient refusedChunked = server.ipv4()) {
             holder.send("GET /cgi-bin/hold.sh HTTP/1.1\r\nHost: h\r\n\r\n");
-            assertThat(eventually(Duration.ofSeconds(10), ExpectContinueTest::holdRuns))
+            assertThat(Poll.until(Duration.ofSeconds(10), ExpectContinueTest::holdRuns))
                     .as("hold.sh runs")
                     .isTrue();
             waiting.send(post("/cgi-bin/cat.sh", "Content-Length: 5\r\n"));

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import sws.testing.Poll;
 import sws.testing.Processes;
 import sws.testing.RawClient;
 
@@ -72,7 +73,7 @@ class FaultsIT {
                 idle.add(connect(port));
             }
             // Held by the server, not waiting in its listen queue.
-            FaultsTest.await(() -> descriptors(pid) > 10_000, Duration.ofSeconds(30));
+            Poll.await(Duration.ofSeconds(30), () -> descriptors(pid) > 10_000);
 
             List<Duration> latencies = new ArrayList<>();
             try (RawClient kept = RawClient.connect(InetAddress.getLoopbackAddress(), port)) {
@@ -110,7 +111,7 @@ class FaultsIT {
             for (int i = 0; i < 200; i++) {
                 flood.add(connect(port));
             }
-            FaultsTest.await(() -> descriptors(pid) >= 90, Duration.ofSeconds(10));
+            Poll.await(Duration.ofSeconds(10), () -> descriptors(pid) >= 90);
 
             long ticks = cpuTicks(pid);
             long start = System.nanoTime();
@@ -124,7 +125,7 @@ class FaultsIT {
         } finally {
             closeAll(flood);
         }
-        FaultsTest.await(() -> statusOrZero(port) == 200, Duration.ofSeconds(15));
+        Poll.await(Duration.ofSeconds(15), () -> statusOrZero(port) == 200);
         for (int i = 0; i < 20; i++) {
             assertThat(send(port, GET_HELLO).text()).isEqualTo(HELLO);
         }
@@ -144,7 +145,7 @@ class FaultsIT {
             }
             // 96 descriptors leave room for 32 connections (the limit less a reserve of 64); the rest are
             // answered at once.
-            FaultsTest.await(() -> answered(flood).size() >= 100 - 32, Duration.ofSeconds(10));
+            Poll.await(Duration.ofSeconds(10), () -> answered(flood).size() >= 100 - 32);
             List<Socket> refused = answered(flood);
             for (Socket s : refused) {
                 assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1))
@@ -159,7 +160,7 @@ class FaultsIT {
         } finally {
             closeAll(flood);
         }
-        FaultsTest.await(() -> statusOrZero(port) == 200, Duration.ofSeconds(10));
+        Poll.await(Duration.ofSeconds(10), () -> statusOrZero(port) == 200);
         assertThat(sws.isAlive()).isTrue();
     }
 
@@ -189,13 +190,13 @@ class FaultsIT {
                     .write("GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             InputStream in = download.getInputStream();
             assertThat(in.readNBytes(1 << 20)).hasSize(1 << 20);
-            FaultsTest.await(() -> received.get() >= 300 || !failures.isEmpty(), Duration.ofSeconds(15));
+            Poll.await(Duration.ofSeconds(15), () -> received.get() >= 300 || !failures.isEmpty());
 
             terminated.set(true);
             sws.process().destroy(); // SIGTERM
 
             // The download is still in flight, so sws is still running, but no longer accepting.
-            FaultsTest.await(() -> refused(port), Duration.ofSeconds(3));
+            Poll.await(Duration.ofSeconds(3), () -> refused(port));
             assertThat(sws.process().isAlive()).isTrue();
             long rest = SlowClientsTest.drain(in);
             assertThat((1 << 20) + rest).as("the whole download, head included").isGreaterThan(big);
@@ -228,11 +229,15 @@ class FaultsIT {
         int port = port(sws);
 
         assertThat(send(port, "GET /hello.txt?a HTTP/1.0\r\n\r\n").status()).isEqualTo(200);
-        FaultsTest.await(() -> SlowClientsTest.logLines(log, "?a ").size() == 1, Duration.ofSeconds(5));
+        Poll.await(
+                Duration.ofSeconds(5),
+                () -> SlowClientsTest.logLines(log, "?a ").size() == 1);
         Files.move(log, rotated);
         // Until the signal, lines go on into the moved file.
         assertThat(send(port, "GET /hello.txt?b HTTP/1.0\r\n\r\n").status()).isEqualTo(200);
-        FaultsTest.await(() -> SlowClientsTest.logLines(rotated, "?b ").size() == 1, Duration.ofSeconds(5));
+        Poll.await(
+                Duration.ofSeconds(5),
+                () -> SlowClientsTest.logLines(rotated, "?b ").size() == 1);
 
         Process kill = new ProcessBuilder(
                         "kill", "-HUP", Long.toString(sws.process().pid()))
@@ -240,10 +245,12 @@ class FaultsIT {
                 .start();
         assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
         assertThat(kill.exitValue()).isZero();
-        FaultsTest.await(() -> Files.exists(log), Duration.ofSeconds(5));
+        Poll.await(Duration.ofSeconds(5), () -> Files.exists(log));
 
         assertThat(send(port, "GET /hello.txt?c HTTP/1.0\r\n\r\n").status()).isEqualTo(200);
-        FaultsTest.await(() -> SlowClientsTest.logLines(log, "?c ").size() == 1, Duration.ofSeconds(5));
+        Poll.await(
+                Duration.ofSeconds(5),
+                () -> SlowClientsTest.logLines(log, "?c ").size() == 1);
         assertThat(Files.readString(rotated)).contains("?a ").contains("?b ").doesNotContain("?c ");
         assertThat(Files.readString(log)).doesNotContain("?a ").doesNotContain("?b ");
         assertThat(sws.process().isAlive()).isTrue();
@@ -297,19 +304,17 @@ class FaultsIT {
     /** The port announced in a stderr file. */
     private static int port(Path stderr) {
         int[] port = {0};
-        FaultsTest.await(
-                () -> {
-                    try {
-                        Matcher m = LISTENING.matcher(Files.readString(stderr));
-                        if (m.find()) {
-                            port[0] = Integer.parseInt(m.group(1));
-                        }
-                        return port[0] > 0;
-                    } catch (IOException e) {
-                        return false;
-                    }
-                },
-                START);
+        Poll.await(START, () -> {
+            try {
+                Matcher m = LISTENING.matcher(Files.readString(stderr));
+                if (m.find()) {
+                    port[0] = Integer.parseInt(m.group(1));
+                }
+                return port[0] > 0;
+            } catch (IOException e) {
+                return false;
+            }
+        });
         return port[0];
     }
 

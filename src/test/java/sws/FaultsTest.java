@@ -19,15 +19,9 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import sws.testing.Poll;
 import sws.testing.RawClient;
 import sws.testing.TestServer;
 
@@ -60,10 +54,12 @@ class FaultsTest {
                 }
             }
 
-            await(() -> SlowClientsTest.logLines(log, "GET /big.bin").size() == 20, Duration.ofSeconds(5));
+            Poll.await(
+                    Duration.ofSeconds(5),
+                    () -> SlowClientsTest.logLines(log, "GET /big.bin").size() == 20);
             assertThat(server.send("GET /small.txt HTTP/1.0\r\n\r\n").text()).isEqualTo(SMALL);
             // Every file and socket of the reset connections is closed again.
-            await(() -> openDescriptors() <= descriptors, Duration.ofSeconds(5));
+            Poll.await(Duration.ofSeconds(5), () -> openDescriptors() <= descriptors);
         }
     }
 
@@ -148,7 +144,7 @@ class FaultsTest {
                     }
                 }
                 // A failed write each time the writer catches up; wait for the first before going on.
-                await(() -> captured.size() > 0, Duration.ofSeconds(5));
+                Poll.await(Duration.ofSeconds(5), () -> captured.size() > 0);
             }
         } finally {
             System.setErr(original);
@@ -165,21 +161,25 @@ class FaultsTest {
         try (TestServer server = TestServer.start(root, c -> c.accessLog(log))) {
             assertThat(server.send("GET /small.txt?first HTTP/1.0\r\n\r\n").status())
                     .isEqualTo(200);
-            await(() -> SlowClientsTest.logLines(log, "?first").size() == 1, Duration.ofSeconds(5));
+            Poll.await(
+                    Duration.ofSeconds(5),
+                    () -> SlowClientsTest.logLines(log, "?first").size() == 1);
             try (FileChannel unlinked = FileChannel.open(log, StandardOpenOption.READ)) {
                 Files.delete(log);
 
                 // Until it is reopened, the log goes on into the deleted file, and serving goes on.
                 assertThat(server.send("GET /small.txt?before HTTP/1.0\r\n\r\n").status())
                         .isEqualTo(200);
-                await(() -> read(unlinked).contains("?before"), Duration.ofSeconds(5));
+                Poll.await(Duration.ofSeconds(5), () -> read(unlinked).contains("?before"));
                 assertThat(log).doesNotExist();
 
                 server.server().reopenLog();
-                await(() -> Files.exists(log), Duration.ofSeconds(5));
+                Poll.await(Duration.ofSeconds(5), () -> Files.exists(log));
                 assertThat(server.send("GET /small.txt?after HTTP/1.0\r\n\r\n").status())
                         .isEqualTo(200);
-                await(() -> SlowClientsTest.logLines(log, "?after").size() == 1, Duration.ofSeconds(5));
+                Poll.await(
+                        Duration.ofSeconds(5),
+                        () -> SlowClientsTest.logLines(log, "?after").size() == 1);
 
                 assertThat(Files.readString(log)).doesNotContain("?first").doesNotContain("?before");
                 assertThat(read(unlinked)).doesNotContain("?after");
@@ -200,7 +200,7 @@ class FaultsTest {
             Files.delete(log);
             Files.delete(dir);
             server.server().reopenLog();
-            await(() -> captured.size() > 0, Duration.ofSeconds(5));
+            Poll.await(Duration.ofSeconds(5), () -> captured.size() > 0);
             for (int i = 0; i < 20; i++) {
                 assertThat(server.send("GET /small.txt?lost HTTP/1.0\r\n\r\n").status())
                         .isEqualTo(200);
@@ -209,10 +209,12 @@ class FaultsTest {
 
             Files.createDirectory(dir);
             server.server().reopenLog();
-            await(() -> Files.exists(log), Duration.ofSeconds(5));
+            Poll.await(Duration.ofSeconds(5), () -> Files.exists(log));
             assertThat(server.send("GET /small.txt?back HTTP/1.0\r\n\r\n").status())
                     .isEqualTo(200);
-            await(() -> SlowClientsTest.logLines(log, "?back").size() == 1, Duration.ofSeconds(5));
+            Poll.await(
+                    Duration.ofSeconds(5),
+                    () -> SlowClientsTest.logLines(log, "?back").size() == 1);
         } finally {
             System.setErr(original);
         }
@@ -275,37 +277,6 @@ class FaultsTest {
             return fds.count();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Checks the condition every 20 ms until it holds; fails when it does not within the bound. */
-    static void await(BooleanSupplier condition, Duration bound) {
-        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
-        try {
-            CompletableFuture<Void> done = new CompletableFuture<>();
-            timer.scheduleWithFixedDelay(
-                    () -> {
-                        try {
-                            if (condition.getAsBoolean()) {
-                                done.complete(null);
-                            }
-                        } catch (RuntimeException | AssertionError e) {
-                            done.completeExceptionally(e);
-                        }
-                    },
-                    0,
-                    20,
-                    TimeUnit.MILLISECONDS);
-            done.get(bound.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            throw new AssertionError("condition not met within " + bound);
-        } catch (ExecutionException e) {
-            throw new AssertionError("condition failed", e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        } finally {
-            timer.shutdownNow();
         }
     }
 }

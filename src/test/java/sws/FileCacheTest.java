@@ -6,10 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import sws.testing.Poll;
 import sws.testing.RawClient;
 import sws.testing.TestServer;
 
@@ -76,7 +76,7 @@ class FileCacheTest {
         Path dir = root.resolve("dir");
         Files.move(dir, root.resolve("olddir"));
         Files.createSymbolicLink(dir, outside.getParent());
-        boolean refused = eventually(Duration.ofSeconds(3), () -> {
+        boolean refused = Poll.until(Duration.ofSeconds(3), () -> {
             RawClient.Reply r = get("/dir/page.txt");
             assertThat(r.text()).doesNotContain("SECRET");
             return r.status() == 403;
@@ -135,16 +135,5 @@ class FileCacheTest {
         assertThat(three.header("Connection")).isEqualTo("close");
         assertThat(one.text()).isEqualTo("v\n");
         assertThat(three.text()).isEqualTo("v\n");
-    }
-
-    private static boolean eventually(Duration bound, Supplier<Boolean> condition) {
-        long deadline = System.nanoTime() + bound.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.get()) {
-                return true;
-            }
-            Thread.onSpinWait();
-        }
-        return false;
     }
 }

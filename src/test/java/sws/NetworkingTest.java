@@ -25,6 +25,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import sws.http.Timeouts;
+import sws.testing.Poll;
 import sws.testing.RawClient;
 import sws.testing.TestServer;
 
@@ -218,34 +219,34 @@ class NetworkingTest {
 
     /** Waits, within the bound, until the server's listening socket is closed. */
     private static void awaitRefused(InetAddress address, int port, Duration bound) {
-        long deadline = System.nanoTime() + bound.toNanos();
-        while (System.nanoTime() < deadline) {
+        boolean refused = Poll.until(bound, () -> {
             try {
                 RawClient.connect(address, port).close();
+                return false;
             } catch (UncheckedIOException e) {
                 if (e.getCause() instanceof ConnectException) {
-                    return;
+                    return true;
                 }
                 throw e;
             }
-            Thread.onSpinWait();
-        }
-        throw new AssertionError("connections to " + address + " port " + port + " still accepted after " + bound);
+        });
+        assertThat(refused)
+                .as("connections to %s port %d refused within %s", address, port, bound)
+                .isTrue();
     }
 
     private static void awaitListenerClosed(Server server, Duration bound) {
-        long deadline = System.nanoTime() + bound.toNanos();
-        while (System.nanoTime() < deadline) {
+        boolean closed = Poll.until(bound, () -> {
             try {
                 server.addresses();
+                return false;
             } catch (ClosedChannelException e) {
-                return;
+                return true;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            Thread.onSpinWait();
-        }
-        throw new AssertionError("the listener was still open after " + bound);
+        });
+        assertThat(closed).as("the listener closed within %s", bound).isTrue();
     }
 
     private static InetAddress address(String literal) {

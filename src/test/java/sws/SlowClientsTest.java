@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import sws.http.Timeouts;
+import sws.testing.Poll;
 import sws.testing.RawClient;
 import sws.testing.TestServer;
 
@@ -283,12 +284,11 @@ class SlowClientsTest {
 
                 held.remove(0).close();
 
-                long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-                int status;
-                do {
-                    status = statusOrClosed(server, "GET /index.html HTTP/1.0\r\n\r\n");
-                } while (status != 200 && System.nanoTime() < deadline);
-                assertThat(status).as("served once a slot is free").isEqualTo(200);
+                assertThat(Poll.until(
+                                Duration.ofSeconds(5),
+                                () -> statusOrClosed(server, "GET /index.html HTTP/1.0\r\n\r\n") == 200))
+                        .as("served once a slot is free")
+                        .isTrue();
             } finally {
                 held.forEach(RawClient::close);
             }

@@ -1,7 +1,6 @@
 package sws;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static sws.CgiTest.eventually;
 
 import java.io.File;
 import java.io.IOException;
@@ -33,6 +32,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import sws.http.HttpDate;
+import sws.testing.Poll;
 import sws.testing.RawClient;
 import sws.testing.TestServer;
 
@@ -144,10 +144,10 @@ class SoakTest {
         double seconds = (System.nanoTime() - started) / 1e9;
 
         // Every client is closed by now: what the server holds must drain back to the baseline.
-        boolean fdsBack = eventually(SETTLE, () -> openDescriptors() <= fdsBefore + DESCRIPTOR_SLACK);
+        boolean fdsBack = Poll.until(SETTLE, () -> openDescriptors() <= fdsBefore + DESCRIPTOR_SLACK);
         int fdsAfter = openDescriptors();
         long[] heapAfter = {0};
-        boolean heapBack = eventually(SETTLE, () -> (heapAfter[0] = heapAfterGc()) <= heapBefore + MEMORY_SLACK);
+        boolean heapBack = Poll.until(SETTLE, () -> (heapAfter[0] = heapAfterGc()) <= heapBefore + MEMORY_SLACK);
         long directAfter = directMemory();
         Set<Long> childrenAfter = awaitChildrenWithin(childrenBefore);
 
@@ -212,7 +212,7 @@ class SoakTest {
                 clients.add(pool.submit(() -> client(schedule, next, tally, new Random(seed))));
             }
             // Meanwhile, the most descriptors open at once: the connections the server (and clients) held.
-            boolean done = eventually(RUN_BOUND, () -> {
+            boolean done = Poll.until(RUN_BOUND, () -> {
                 tally.peakDescriptors.accumulateAndGet(openDescriptors(), Math::max);
                 return clients.stream().allMatch(Future::isDone);
             });
@@ -448,7 +448,7 @@ class SoakTest {
     private static int settledDescriptors() {
         int[] last = {-1};
         long[] since = {0};
-        boolean settled = eventually(SETTLE, () -> {
+        boolean settled = Poll.until(SETTLE, () -> {
             int now = openDescriptors();
             if (now != last[0]) {
                 last[0] = now;
@@ -488,7 +488,7 @@ class SoakTest {
 
     /** This JVM's child processes, once none but those allowed remain (CGI programs are reaped off-thread). */
     private static Set<Long> awaitChildrenWithin(Set<Long> allowed) {
-        eventually(SETTLE, () -> allowed.containsAll(children()));
+        Poll.until(SETTLE, () -> allowed.containsAll(children()));
         return children();
     }
 

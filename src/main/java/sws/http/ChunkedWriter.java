@@ -19,11 +19,6 @@ final class ChunkedWriter extends ResponseWriter {
     }
 
     @Override
-    boolean keepsConnection(boolean asked) {
-        return asked;
-    }
-
-    @Override
     boolean streams() {
         return true;
     }

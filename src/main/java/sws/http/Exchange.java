@@ -1,5 +1,7 @@
 package sws.http;
 
+import sws.log.AccessLog;
+
 /**
  * One request on a connection, from its first byte to the end of its response: what is known of it so far,
  * the reply that answers it, and what its access-log line needs. Made fresh for each request.
@@ -66,5 +68,42 @@ final class Exchange {
 
     boolean isHttp11() {
         return request == null || request.isHttp11();
+    }
+
+    /** Whether the client waits for 100 Continue and the deferred reply now wants the body it holds back. */
+    boolean needsContinue() {
+        return !continueAnswered && request.expectsContinue() && deferred.wantsBody();
+    }
+
+    /**
+     * Passes buffered body bytes to the deferred reply while it has room, and the end once it is all there;
+     * the framing error found, or null.
+     */
+    HttpError feedBody(InputBuffer in) {
+        while (body != null && !body.done() && !in.isEmpty() && deferred.wantsBody()) {
+            in.consume(body.read(in.data(), in.start(), in.end(), deferred::body));
+            if (body.error() != null) {
+                return body.error();
+            }
+        }
+        if (!bodyEndSent && (body == null || body.done())) {
+            bodyEndSent = true;
+            deferred.bodyEnd();
+        }
+        return null;
+    }
+
+    /** Stops the deferred reply, if any: the connection has given up on it. */
+    void cancelDeferred() {
+        if (deferred != null) {
+            deferred.cancel();
+            deferred = null;
+        }
+    }
+
+    /** The access-log line of this exchange. */
+    AccessLog.Entry logEntry(String address, long bytes) {
+        return new AccessLog.Entry(
+                address, startMillis / 1000, requestLine == null ? new byte[0] : requestLine, status, bytes);
     }
 }

@@ -43,16 +43,6 @@ final class FixedLengthWriter extends ResponseWriter {
     }
 
     @Override
-    boolean keepsConnection(boolean asked) {
-        return asked;
-    }
-
-    @Override
-    boolean streams() {
-        return false;
-    }
-
-    @Override
     protected Progress next(Transport transport) throws IOException {
         if (file == null || position == end) {
             return Progress.DONE;

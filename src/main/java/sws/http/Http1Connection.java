@@ -2,8 +2,6 @@ package sws.http;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.atomic.AtomicBoolean;
 import sws.log.AccessLog;
 import sws.net.LoopContext;
 import sws.net.Session;
@@ -26,23 +24,19 @@ public final class Http1Connection implements Session {
         CLOSED
     }
 
-    private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-
     private final Transport transport;
     private final LoopContext loop;
     private final Http1 http;
     private final RequestParser parser;
     private final InputBuffer in;
-    private final AtomicBoolean wakePosted = new AtomicBoolean();
+    private final LoopBack back;
+    private final Http1Output out;
 
     private State state = State.READING_HEAD;
     private Exchange exchange;
-    private ResponseWriter writer;
-    private ByteBuffer interim;
     private long deadline;
     private boolean inputClosed;
     private boolean servedAny;
-    private boolean blockedOnWrite;
 
     Http1Connection(Transport transport, LoopContext loop, Http1 http) {
         this.transport = transport;
@@ -50,7 +44,9 @@ public final class Http1Connection implements Session {
         this.http = http;
         this.parser = new RequestParser(http.limits());
         this.in = new InputBuffer(loop, http.limits());
-        this.deadline = loop.now() + http.timeouts().request().toMillis();
+        this.back = new LoopBack(loop, this::onReply, this::onWake);
+        this.out = new Http1Output(transport);
+        this.deadline = in(http.timeouts().request());
     }
 
     @Override
@@ -79,8 +75,11 @@ public final class Http1Connection implements Session {
     @Override
     public void onWritable() {
         try {
-            if (interim != null && !flushInterim()) {
-                return;
+            if (out.interimPending()) {
+                if (!out.flushInterim()) {
+                    return;
+                }
+                setInterest();
             }
             if (state == State.WRITING) {
                 write();
@@ -99,7 +98,7 @@ public final class Http1Connection implements Session {
             return true;
         }
         if (n > 0 && (state == State.READING_BODY || (exchange != null && exchange.bodyOpen()))) {
-            deadline = loop.now() + http.timeouts().request().toMillis();
+            deadline = in(http.timeouts().request());
         }
         return n > 0;
     }
@@ -204,46 +203,36 @@ public final class Http1Connection implements Session {
         if (exchange.request == null) {
             exchange.requestLine = in.requestLine();
         }
-        if (exchange.deferred != null) {
-            exchange.deferred.cancel();
-            exchange.deferred = null;
-        }
+        exchange.cancelDeferred();
         startResponse(Response.error(error.status()), false, true);
     }
 
     private void startResponse(Response response, boolean keepAlive, boolean linger) throws IOException {
         boolean bodyLeft = exchange.bodyOpen(); // not read, so the next request cannot be found after it
         boolean sendBody = !exchange.isHead() && !response.status().forbidsBody();
-        writer = ResponseWriter.of(response, exchange.isHttp11(), keepAlive && !bodyLeft, sendBody, interim);
-        interim = null;
         state = State.WRITING;
-        exchange.closeAfter |= !writer.keepsConnection(keepAlive && !bodyLeft);
+        exchange.closeAfter |= !out.start(response, exchange.isHttp11(), keepAlive && !bodyLeft, sendBody);
         exchange.lingerAfter = (linger || bodyLeft) && !inputClosed;
         exchange.status = response.status().code();
-        deadline = loop.now() + http.timeouts().write().toMillis();
+        deadline = in(http.timeouts().write());
         write();
     }
 
     /** Writes until the response is done or must wait; waits for the socket or for the body's producer. */
     private void write() throws IOException {
-        long before = writer.written();
-        ResponseWriter.Progress progress = writer.write(transport);
-        if (writer.written() > before) {
-            deadline = loop.now() + http.timeouts().write().toMillis();
+        ResponseWriter.Progress progress = out.write();
+        if (out.progressed()) {
+            deadline = in(http.timeouts().write());
         }
         switch (progress) {
             case DONE -> finishResponse();
-            case BLOCKED -> {
-                blockedOnWrite = true;
-                setInterest();
-            }
+            case BLOCKED -> setInterest();
             case WAITING -> {
                 // Waiting for the producer, not for the client: no write timeout meanwhile. But a body
                 // the program still waits for must keep arriving within the request timeout.
                 deadline = exchange.bodyOpen() && exchange.deferred.wantsBody()
-                        ? loop.now() + http.timeouts().request().toMillis()
+                        ? in(http.timeouts().request())
                         : Long.MAX_VALUE;
-                blockedOnWrite = false;
                 setInterest();
             }
             case FAILED -> abort();
@@ -251,10 +240,8 @@ public final class Http1Connection implements Session {
     }
 
     private void finishResponse() throws IOException {
-        blockedOnWrite = false;
         log();
-        writer.release();
-        writer = null;
+        out.finish();
         servedAny = true;
         Exchange done = exchange;
         exchange = null;
@@ -269,7 +256,7 @@ public final class Http1Connection implements Session {
         } else {
             state = State.READING_HEAD;
             transport.await(true, false);
-            deadline = loop.now() + http.timeouts().idle().toMillis();
+            deadline = in(http.timeouts().idle());
             in.releaseIfEmpty(); // nothing pipelined: the buffer goes back while the connection idles
         }
     }
@@ -280,8 +267,8 @@ public final class Http1Connection implements Session {
         exchange.deferred = deferred;
         exchange.bodyEndSent = false;
         state = State.AWAITING_REPLY;
-        deadline = loop.now() + http.timeouts().request().toMillis();
-        deferred.start(new Back(exchange));
+        deadline = in(http.timeouts().request());
+        deferred.start(back.forExchange(exchange));
         feedDeferred();
     }
 
@@ -300,61 +287,34 @@ public final class Http1Connection implements Session {
         }
     }
 
-    /** Passes buffered body bytes to the deferred reply while it has room, and the end once it is there. */
+    /** Passes buffered body to the deferred reply, sending 100 Continue first when the client waits for one. */
     private void feedDeferred() throws IOException {
         Exchange x = exchange;
-        Deferred d = x.deferred;
-        if (!x.continueAnswered && x.request.expectsContinue() && state == State.AWAITING_REPLY && d.wantsBody()) {
+        if (state == State.AWAITING_REPLY && x.needsContinue()) {
             sendContinue();
         }
-        while (x.body != null && !x.body.done() && !in.isEmpty() && d.wantsBody()) {
-            in.consume(x.body.read(in.data(), in.start(), in.end(), d::body));
-            if (x.body.error() != null) {
-                if (state == State.AWAITING_REPLY) {
-                    respondToError(x.body.error());
-                } else {
-                    abort();
-                }
-                return;
-            }
+        HttpError error = x.feedBody(in);
+        if (error == null && !x.bodyEndSent && inputClosed) {
+            error = new HttpError(Status.BAD_REQUEST, "incomplete request body"); // the client stopped sending
         }
-        if (!x.bodyEndSent && (x.body == null || x.body.done())) {
-            x.bodyEndSent = true;
-            d.bodyEnd();
+        if (error == null) {
+            setInterest();
+        } else if (state == State.AWAITING_REPLY) {
+            respondToError(error);
+        } else {
+            abort();
         }
-        if (!x.bodyEndSent && inputClosed) {
-            // The client stopped sending in the middle of the body.
-            if (state == State.AWAITING_REPLY) {
-                respondToError(new HttpError(Status.BAD_REQUEST, "incomplete request body"));
-            } else {
-                abort();
-            }
-            return;
-        }
-        setInterest();
     }
 
     /**
-     * RFC 9110 10.1.1: the client waits for this before it sends the body, so it goes out when the body is
-     * first needed, and only then. A client that did not wait (body bytes are here already) needs none.
+     * RFC 9110 10.1.1: the client waits for 100 Continue before it sends the body, so it goes out when the
+     * body is first needed, and only then. A client that did not wait (body bytes are here already) needs none.
      */
     private void sendContinue() throws IOException {
         exchange.continueAnswered = true;
         if (in.isEmpty()) {
-            interim = ByteBuffer.wrap(CONTINUE);
-            flushInterim();
+            out.sendContinue();
         }
-    }
-
-    /** Writes what is left of an interim response; false while the socket has no room for it. */
-    private boolean flushInterim() throws IOException {
-        transport.write(new ByteBuffer[] {interim}, 0, 1);
-        blockedOnWrite = interim.hasRemaining();
-        if (!blockedOnWrite) {
-            interim = null;
-        }
-        setInterest();
-        return !blockedOnWrite;
     }
 
     /** The reply, or what replaces it (another reply for a local redirect), comes in on the loop. */
@@ -383,12 +343,11 @@ public final class Http1Connection implements Session {
     }
 
     private void onWake() {
-        wakePosted.set(false);
         try {
             if (exchange != null && exchange.bodyOpen() && (state == State.AWAITING_REPLY || state == State.WRITING)) {
                 feedDeferred();
             }
-            if (state == State.WRITING && writer.streams()) {
+            if (state == State.WRITING && out.streams()) {
                 write();
                 process();
             }
@@ -407,28 +366,7 @@ public final class Http1Connection implements Session {
         if (!inputClosed && exchange != null && exchange.deferred != null) {
             read = exchange.bodyOpen() ? exchange.deferred.wantsBody() : !in.full();
         }
-        transport.await(read, blockedOnWrite);
-    }
-
-    /** The way back from another thread for one exchange: every call becomes a task on the loop. */
-    private final class Back implements Deferred.Back {
-        private final Exchange x;
-
-        Back(Exchange x) {
-            this.x = x;
-        }
-
-        @Override
-        public void respond(Reply reply) {
-            loop.execute(() -> onReply(x, reply));
-        }
-
-        @Override
-        public void wake() {
-            if (wakePosted.compareAndSet(false, true)) {
-                loop.execute(Http1Connection.this::onWake);
-            }
-        }
+        transport.await(read, out.blocked());
     }
 
     // ---- time and closing
@@ -443,19 +381,17 @@ public final class Http1Connection implements Session {
                 case READING_HEAD, READING_BODY -> {
                     if (exchange == null && servedAny) {
                         close(); // an idle keep-alive connection: nothing to answer
-                    } else {
-                        if (exchange == null) {
-                            exchange = new Exchange(now);
-                        }
-                        respondToError(new HttpError(Status.REQUEST_TIMEOUT, "request timeout"));
+                        return;
                     }
+                    exchange = exchange == null ? new Exchange(now) : exchange;
+                    respondToError(new HttpError(Status.REQUEST_TIMEOUT, "request timeout"));
                 }
                 case AWAITING_REPLY -> {
                     // Only a client that stopped sending the body times out; the program has its own limit.
                     if (exchange.bodyOpen() && exchange.deferred.wantsBody()) {
                         respondToError(new HttpError(Status.REQUEST_TIMEOUT, "request body timeout"));
                     } else {
-                        deadline = now + http.timeouts().request().toMillis();
+                        deadline = in(http.timeouts().request());
                     }
                 }
                 case WRITING, LINGERING -> abort();
@@ -473,33 +409,31 @@ public final class Http1Connection implements Session {
     private void linger() throws IOException {
         state = State.LINGERING;
         transport.shutdownOutput();
-        deadline = loop.now() + Timeouts.LINGER_MILLIS;
+        deadline = in(Timeouts.LINGER);
         transport.await(true, false);
     }
 
     private void drain() throws IOException {
         ByteBuffer scratch = loop.scratch();
-        while (true) {
-            scratch.clear();
-            int n = transport.read(scratch);
-            if (n < 0) {
-                close();
-                return;
-            }
-            if (n == 0) {
-                return;
-            }
+        int n;
+        do {
+            n = transport.read(scratch.clear());
+        } while (n > 0);
+        if (n < 0) {
+            close();
         }
+    }
+
+    /** The deadline this long from now, on the loop's clock. */
+    private long in(java.time.Duration time) {
+        return loop.now() + time.toMillis();
     }
 
     private void log() {
         AccessLog log = http.accessLog();
-        if (log == null) {
-            return;
+        if (log != null) {
+            log.log(exchange.logEntry(transport.peer().address(), out.bodyBytes()));
         }
-        byte[] line = exchange.requestLine == null ? new byte[0] : exchange.requestLine;
-        log.log(new AccessLog.Entry(
-                transport.peer().address(), exchange.startMillis / 1000, line, exchange.status, writer.bodyBytes()));
     }
 
     /** Ends the connection after a failure: logs a response that had begun, then closes. */
@@ -516,13 +450,10 @@ public final class Http1Connection implements Session {
             return;
         }
         state = State.CLOSED;
-        if (exchange != null && exchange.deferred != null) {
-            exchange.deferred.cancel();
+        if (exchange != null) {
+            exchange.cancelDeferred();
         }
-        if (writer != null) {
-            writer.release();
-            writer = null;
-        }
+        out.finish();
         in.release();
         transport.close();
     }

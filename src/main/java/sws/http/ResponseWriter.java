@@ -57,11 +57,15 @@ abstract sealed class ResponseWriter permits FixedLengthWriter, StreamWriter, Ch
                 interim, ResponseEncoder.head(response, http11, keepAlive, false), response.body(), sendBody);
     }
 
-    /** Whether the connection can serve another request after this response. */
-    abstract boolean keepsConnection(boolean asked);
+    /** Whether the connection can serve another request after this response, if the request asked it to. */
+    boolean keepsConnection(boolean asked) {
+        return asked;
+    }
 
     /** Whether the body is produced by another thread, which wakes the connection when it has more. */
-    abstract boolean streams();
+    boolean streams() {
+        return false;
+    }
 
     /** Queues more to send, or says why there is nothing to queue now; null to write what was queued. */
     protected abstract Progress next(Transport transport) throws IOException;

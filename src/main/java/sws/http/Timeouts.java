@@ -15,5 +15,5 @@ public record Timeouts(Duration request, Duration idle, Duration write, Duration
             new Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(15), Duration.ofSeconds(30), Duration.ofSeconds(5));
 
     /** How long a connection closed after an error keeps draining what the client still sends. */
-    static final long LINGER_MILLIS = 2000;
+    static final Duration LINGER = Duration.ofSeconds(2);
 }
