@@ -93,6 +93,29 @@ final class Exchange {
         return null;
     }
 
+    /** The head has parsed: the request, its line for the log (or null), and a reader for its body. */
+    void headParsed(Request parsed, byte[] line, long maxBody) {
+        request = parsed;
+        requestLine = line;
+        if (parsed.bodyLength() != 0) {
+            body = new BodyReader(parsed.bodyLength(), maxBody);
+        }
+    }
+
+    /**
+     * A reply takes the deferred one's place (a local redirect's). When the first answered before it had the
+     * whole body, the rest of the body goes nowhere, and no next request can be found after it.
+     */
+    void replaceDeferred(Deferred next) {
+        if (bodyOpen()) {
+            deferred.cancel();
+            closeAfter = true;
+        }
+        body = null;
+        deferred = next;
+        bodyEndSent = false;
+    }
+
     /** Stops the deferred reply, if any: the connection has given up on it. */
     void cancelDeferred() {
         if (deferred != null) {

@@ -141,14 +141,10 @@ public final class Http1Connection implements Session {
             }
             case ParseResult.Failed failed -> respondToError(failed.error());
             case ParseResult.Complete complete -> {
-                // Kept for the log line; without a log nothing needs it once the head has parsed.
-                exchange.requestLine = http.accessLog() != null ? in.requestLine() : null;
-                exchange.request = complete.request();
+                // The line is kept for the log; without a log nothing needs it once the head has parsed.
+                byte[] line = http.accessLog() != null ? in.requestLine() : null;
+                exchange.headParsed(complete.request(), line, http.limits().maxBodyBytes());
                 in.consume(complete.headLength());
-                long length = complete.request().bodyLength();
-                if (length != 0) {
-                    exchange.body = new BodyReader(length, http.limits().maxBodyBytes());
-                }
                 dispatch();
             }
         }
@@ -265,7 +261,6 @@ public final class Http1Connection implements Session {
 
     private void startDeferred(Deferred deferred) throws IOException {
         exchange.deferred = deferred;
-        exchange.bodyEndSent = false;
         state = State.AWAITING_REPLY;
         deadline = in(http.timeouts().request());
         deferred.start(back.forExchange(exchange));
@@ -327,12 +322,7 @@ public final class Http1Connection implements Session {
             switch (reply) {
                 case Response response -> startResponse(response, keepAlive(), false);
                 case Deferred next -> {
-                    if (x.bodyOpen()) {
-                        // The first reply has answered without all of its body: the rest goes nowhere.
-                        x.deferred.cancel();
-                        x.closeAfter = true;
-                    }
-                    x.body = null;
+                    x.replaceDeferred(next);
                     startDeferred(next);
                 }
             }
