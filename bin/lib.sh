@@ -1,7 +1,7 @@
-# Shared by bin/sws and bin/test: find a JDK >= 21 and keep target/sws.jar up to date.
+# Shared by bin/sws and bin/test: find a JDK >= 25 and keep target/sws.jar up to date.
 # Sourced, not run.
 
-SWS_MIN_JAVA=21
+SWS_MIN_JAVA=25
 SWS_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # Prints the feature version (17, 21, 25, ...) of the JDK at the given home, or nothing. The JDK's
@@ -27,7 +27,7 @@ sws_usable_jdk() {
   [ -n "$v" ] && [ "$v" -ge "$SWS_MIN_JAVA" ]
 }
 
-# Sets JAVA_HOME to a JDK >= 21: $JAVA_HOME if it qualifies, else the newest under /usr/lib/jvm,
+# Sets JAVA_HOME to a JDK >= 25: $JAVA_HOME if it qualifies, else the newest under /usr/lib/jvm,
 # else the one behind `javac` on PATH. Exits with one line saying what to install when there is none.
 sws_find_jdk() {
   local best="" best_v=0 home v
@@ -47,7 +47,7 @@ sws_find_jdk() {
     sws_usable_jdk "$home" && best=$home
   fi
   if [ -z "$best" ]; then
-    echo "sws: no JDK $SWS_MIN_JAVA or newer found (looked at JAVA_HOME, /usr/lib/jvm and PATH); install one, e.g. 'apt-get install openjdk-21-jdk-headless' or 'openjdk-25-jdk-headless', or set JAVA_HOME" >&2
+    echo "sws: no JDK $SWS_MIN_JAVA or newer found (looked at JAVA_HOME, /usr/lib/jvm and PATH); install JDK 25, e.g. 'apt-get install openjdk-25-jdk-headless' (Debian 13 and later) or Temurin 25 from Adoptium's Debian repository, or set JAVA_HOME to one" >&2
     exit 1
   fi
   export JAVA_HOME=$best

@@ -152,6 +152,11 @@ public final class Server implements AutoCloseable {
         }
     }
 
+    /** How CGI programs are started ("posix_spawn", or "ProcessBuilder" and why), or null without CGI. */
+    public String cgiSpawning() {
+        return gateway == null ? null : gateway.spawning();
+    }
+
     /** The port the server listens on (the chosen one when 0 was asked for). */
     public int port() {
         return port;

@@ -56,6 +56,12 @@ class CgiTest {
         TestServer.write(root, "file.txt", "static file\n");
         cgiDir = cgiDir(root);
         script(cgiDir, "env.sh", "printf 'Content-Type: text/plain\\r\\n\\r\\n'\nexec /usr/bin/env -0\n");
+        script(cgiDir, "fds.sh", "printf 'Content-Type: text/plain\\r\\n\\r\\n'\nexec ls -l /proc/self/fd\n");
+        script(
+                cgiDir,
+                "self.sh",
+                "printf 'Content-Type: text/plain\\r\\n\\r\\n'\n"
+                        + "echo ids $(ps -o pid=,pgid=,sid= -p $$)\ngrep -E '^Sig(Blk|Ign)' /proc/$$/status\n");
         script(cgiDir, "sub/env.sh", "printf 'Content-Type: text/plain\\r\\n\\r\\n'\nexec /usr/bin/env -0\n");
         script(cgiDir, "cat.sh", "printf 'Content-Type: application/octet-stream\\r\\n\\r\\n'\nexec cat\n");
         script(
@@ -197,6 +203,58 @@ class CgiTest {
                 .containsEntry("QUERY_STRING", "q=1")
                 .containsEntry("CONTENT_LENGTH", "7")
                 .containsEntry("CONTENT_TYPE", "application/x-www-form-urlencoded");
+    }
+
+    /**
+     * Issue 10: nothing of the server's reaches a program but its three pipes: no listening socket, no other
+     * client's connection, no file. (The program is ls, exec'd by the script, listing its own descriptors;
+     * the fourth it shows is its own handle on /proc/self/fd.)
+     */
+    @Test
+    void programHoldsItsThreePipesAndNothingElse() {
+        try (RawClient other = server.ipv4();
+                RawClient another = server.ipv6()) {
+            assertThat(other.send("GET /file.txt HTTP/1.1\r\nHost: h\r\n\r\n")
+                            .read()
+                            .status())
+                    .isEqualTo(200);
+            assertThat(another.send("GET /file.txt HTTP/1.1\r\nHost: h\r\n\r\n")
+                            .read()
+                            .status())
+                    .isEqualTo(200);
+            var reply = server.send("GET /cgi-bin/fds.sh HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");
+            var links = reply.text().lines().filter(l -> l.contains(" -> ")).toList();
+            assertThat(links).as(reply.text()).noneMatch(l -> l.contains("socket:"));
+            assertThat(links.stream().filter(l -> l.contains("pipe:")).map(l -> l.replaceAll(".* (\\d+) -> .*", "$1")))
+                    .as(reply.text())
+                    .containsExactlyInAnyOrder("0", "1", "2");
+            assertThat(links).as(reply.text()).hasSize(4);
+        }
+    }
+
+    /** Issue 10: a session and process group of its own, no signal blocked, SIGPIPE not ignored. */
+    @Test
+    void programRunsInASessionOfItsOwnWithTheDefaultSignalState() {
+        var reply = server.send("GET /cgi-bin/self.sh HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");
+        String[] ids = reply.text()
+                .lines()
+                .filter(l -> l.startsWith("ids "))
+                .findFirst()
+                .orElseThrow()
+                .split("\\s+");
+        assertThat(ids[2]).as("process group").isEqualTo(ids[1]);
+        assertThat(ids[3]).as("session").isEqualTo(ids[1]);
+        assertThat(reply.text()).contains("SigBlk:\t0000000000000000");
+        long ignored = Long.parseLong(
+                reply.text()
+                        .lines()
+                        .filter(l -> l.startsWith("SigIgn:"))
+                        .findFirst()
+                        .orElseThrow()
+                        .substring(7)
+                        .trim(),
+                16);
+        assertThat(ignored & (1L << (13 - 1))).as("SIGPIPE ignored").isZero();
     }
 
     @Test

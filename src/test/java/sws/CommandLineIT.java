@@ -200,6 +200,16 @@ class CommandLineIT {
                         Duration.ofSeconds(10));
     }
 
+    /** Issue 10: -d says how CGI programs are started; never a warning about native access. */
+    @Test
+    void debugModeNamesHowProgramsStart() throws IOException {
+        Path cgi = Files.createDirectories(tmp.resolve("cgi"));
+        var sws = processes.start("-d", "-p", "0", "-c", cgi.toString(), docroot.toString());
+        listeningPort(sws);
+        sws.stderr().awaitLine(Pattern.compile("sws: CGI programs start with posix_spawn"), Duration.ofSeconds(10));
+        assertThat(sws.stderr().text()).doesNotContainIgnoringCase("warning");
+    }
+
     @Test
     void sigtermStopsGracefullyWithStatusZeroAndFlushesTheLog() throws IOException {
         Path log = tmp.resolve("access.log");

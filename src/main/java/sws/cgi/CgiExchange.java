@@ -26,7 +26,7 @@ import sws.net.Peer;
 
 /**
  * One run of a CGI program. Pipes to a process block in Java, so the program's stdin, stdout and stderr
- * each get a virtual thread; the event loop only hands over request body bytes ({@link BodyFeed}) and takes
+ * each get a thread of the gateway's; the event loop only hands over request body bytes ({@link BodyFeed}) and takes
  * output pieces ({@link Output}) from bounded queues, so a slow program, a slow client or a program that
  * never reads its stdin holds nothing but its own exchange.
  */
@@ -151,7 +151,7 @@ final class CgiExchange implements Deferred {
         feed.end();
     }
 
-    // ---- the program's side, on virtual threads
+    // ---- the program's side, on the gateway's worker threads
 
     /** Holds a limiter slot from start to the program's exit. */
     private void run() {
@@ -161,10 +161,11 @@ final class CgiExchange implements Deferred {
                 return;
             }
             try {
-                program = Program.start(
-                        script,
-                        CgiEnvironment.build(
-                                request, client, gateway.docroot(), script, scriptName, pathInfo, bodyLength));
+                program = gateway.spawner()
+                        .start(
+                                script,
+                                CgiEnvironment.build(
+                                        request, client, gateway.docroot(), script, scriptName, pathInfo, bodyLength));
             } catch (IOException e) {
                 discardGathered();
                 warn("cannot run: " + e.getMessage());
@@ -176,8 +177,8 @@ final class CgiExchange implements Deferred {
             }
             back.wake(); // the program is there: its body may flow now
             killer = gateway.timer().schedule(this::timedOut, gateway.timeout().toMillis(), TimeUnit.MILLISECONDS);
-            Thread.ofVirtual().name("sws-cgi-stdin").start(this::feedStdin);
-            Thread.ofVirtual().name("sws-cgi-stderr").start(this::relayStderr);
+            gateway.workers().execute(this::feedStdin);
+            gateway.workers().execute(this::relayStderr);
             readStdout();
             program.waitFor();
         } catch (InterruptedException e) {

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
@@ -26,6 +27,8 @@ public final class Gateway implements AutoCloseable {
     private final Duration timeout;
     private final Limiter limiter;
     private final ScheduledExecutorService timer;
+    private final ExecutorService workers = Executors.newCachedThreadPool(new Workers());
+    private final Spawner spawner = Spawner.choose();
 
     /**
      * @param cgiDir the CGI directory (made real here)
@@ -37,7 +40,7 @@ public final class Gateway implements AutoCloseable {
         this.root = cgiDir.toRealPath();
         this.docroot = docroot.toRealPath();
         this.timeout = timeout;
-        this.limiter = new Limiter(maxRunning, maxQueued);
+        this.limiter = new Limiter(workers, maxRunning, maxQueued);
         this.timer = Executors.newSingleThreadScheduledExecutor(
                 r -> Thread.ofPlatform().name("sws-cgi-timer").daemon().unstarted(r));
     }
@@ -112,8 +115,41 @@ public final class Gateway implements AutoCloseable {
         return timer;
     }
 
+    /**
+     * The threads a program's pipes are served on, three a program at most, kept for reuse. Platform threads:
+     * a virtual thread blocked reading a pipe would hold its carrier, so a few busy programs could stall the
+     * rest.
+     */
+    ExecutorService workers() {
+        return workers;
+    }
+
+    /** Daemon threads with small stacks, named for what they serve. */
+    private static final class Workers implements java.util.concurrent.ThreadFactory {
+        private final java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable task) {
+            return Thread.ofPlatform()
+                    .name("sws-cgi-" + count.incrementAndGet())
+                    .daemon()
+                    .stackSize(256 * 1024)
+                    .unstarted(task);
+        }
+    }
+
+    Spawner spawner() {
+        return spawner;
+    }
+
+    /** How programs are started here: "posix_spawn", or "ProcessBuilder" and why. */
+    public String spawning() {
+        return spawner.description();
+    }
+
     @Override
     public void close() {
         timer.shutdownNow();
+        workers.shutdown();
     }
 }

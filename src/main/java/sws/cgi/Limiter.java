@@ -1,27 +1,31 @@
 package sws.cgi;
 
 import java.util.ArrayDeque;
+import java.util.concurrent.Executor;
 
 /**
  * Bounds how many CGI programs run at once; the excess waits its turn in a queue of bounded length, and
  * only what does not fit there is refused (503).
  */
 final class Limiter {
+    private final Executor executor;
     private final int maxRunning;
     private final int maxQueued;
     private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
     private int running;
 
-    Limiter(int maxRunning, int maxQueued) {
+    /** Runs what it admits on the executor. */
+    Limiter(Executor executor, int maxRunning, int maxQueued) {
+        this.executor = executor;
         this.maxRunning = maxRunning;
         this.maxQueued = maxQueued;
     }
 
-    /** Runs the task on a virtual thread now or when a slot frees; false when the queue is full too. */
+    /** Runs the task now or when a slot frees; false when the queue is full too. */
     synchronized boolean submit(Runnable task) {
         if (running < maxRunning) {
             running++;
-            Thread.ofVirtual().name("sws-cgi").start(task);
+            executor.execute(task);
             return true;
         }
         if (queue.size() < maxQueued) {
@@ -40,7 +44,7 @@ final class Limiter {
     synchronized void release() {
         Runnable next = queue.pollFirst();
         if (next != null) {
-            Thread.ofVirtual().name("sws-cgi").start(next);
+            executor.execute(next);
         } else {
             running--;
         }

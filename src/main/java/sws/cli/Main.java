@@ -67,6 +67,9 @@ public final class Main implements Callable<Integer> {
         if (options.port == 0) {
             announce(server);
         }
+        if (options.debug && server.cgiSpawning() != null) {
+            System.err.println("sws: CGI programs start with " + server.cgiSpawning());
+        }
         Signals.onStop(() -> Thread.ofPlatform().name("sws-stop").start(server::close));
         Signals.onHangUp(server::reopenLog);
         if (Daemon.isChild()) {
