@@ -6,7 +6,7 @@
 #   --duration S     seconds per measured run (default 10)
 #   --warmup S       seconds of unmeasured load before each run (default 2)
 #   --servers LIST   comma-separated subset of: sws,nginx,nginx2,lighttpd (default: all)
-#   --workloads LIST comma-separated subset of the workloads: a,b,c,d,e,g,h (default: all)
+#   --workloads LIST comma-separated subset of the workloads: a,b,c,d,e,f,g,h (default: all)
 #   --smoke          ~10 s check that the harness works: sws and nginx, workloads a and c, 1 s runs;
 #                    fails only when a run served nothing or answered non-2xx, never on speed
 #   --keep           keep the temporary directory (configs, fixtures, server logs) for inspection
@@ -31,13 +31,15 @@ TOP=$(cd "$BENCH_DIR/.." && pwd)
 #   WL_DESC    what the row means, for the table legend
 # WL_ONLY limits a workload to the servers that can run it (nginx has no CGI).
 declare -A WL_CONNS WL_PATH WL_HEADER WL_DESC WL_ONLY
-WL_ORDER=(a b c d e g h)
+WL_ORDER=(a b c d e f g h)
 WL_CONNS[a]=50   WL_PATH[a]=/1k.html   WL_HEADER[a]=""                   WL_DESC[a]="keep-alive, 1 KiB file, 50 connections"
 WL_CONNS[b]=1000 WL_PATH[b]=/1k.html   WL_HEADER[b]=""                   WL_DESC[b]="keep-alive, 1 KiB file, 1000 connections"
 WL_CONNS[c]=50   WL_PATH[c]=/1k.html   WL_HEADER[c]="Connection: close"  WL_DESC[c]="new connection per request, 1 KiB file, 50 clients"
 WL_CONNS[d]=4    WL_PATH[d]=/100m.bin  WL_HEADER[d]=""                   WL_DESC[d]="keep-alive, 100 MiB file, 4 connections"
 WL_CONNS[e]=8    WL_PATH[e]=/cgi-bin/hello.sh WL_HEADER[e]=""            WL_DESC[e]="trivial shell CGI, 8 connections"
 WL_ONLY[e]="sws sws1 lighttpd"
+WL_CONNS[f]=8    WL_PATH[f]=/cgi-bin/64k.pl WL_HEADER[f]=""              WL_DESC[f]="Perl CGI writing a 64 KiB body, 8 connections"
+WL_ONLY[f]="sws sws1 lighttpd"
 WL_CONNS[g]=8    WL_PATH[g]=/list200/  WL_HEADER[g]=""                   WL_DESC[g]="generated listing of 200 files, 8 connections"
 WL_CONNS[h]=50   WL_PATH[h]=/100k.html WL_HEADER[h]=""                   WL_DESC[h]="keep-alive, 100 KiB file, 50 connections"
 
@@ -185,6 +187,10 @@ make_fixtures() {
   for i in $(seq -w 1 200); do printf 'file %s\n' "$i" >"$DOCROOT/list200/file-$i.txt"; done
   printf '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\nhello\\n"\n' >"$DOCROOT/cgi-bin/hello.sh"
   chmod 755 "$DOCROOT/cgi-bin/hello.sh"
+  # A program that does some work: Perl starts, builds 64 KiB and writes it in 8 KiB pieces.
+  printf '#!/usr/bin/perl\n$| = 0;\nprint "Content-Type: text/plain\\r\\n\\r\\n";\nmy $line = ("x" x 63) . "\\n";\nprint $line x 128 for 1 .. 8;\n' \
+    >"$DOCROOT/cgi-bin/64k.pl"
+  chmod 755 "$DOCROOT/cgi-bin/64k.pl"
   if selected "$WORKLOADS" d; then head -c $((100 * 1024 * 1024)) /dev/urandom >"$DOCROOT/100m.bin"; fi
   # nginx workers run as an unprivileged user when the master is root: everything must be world-readable.
   chmod -R a+rX "$WORK"
