@@ -1,9 +1,6 @@
 package sws.cli;
 
 import java.io.IOException;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
 import sws.Server;
 import sws.StartException;
 import sws.http.Version;
@@ -11,42 +8,46 @@ import sws.net.Addresses;
 
 /**
  * The sws command: reads the options, daemonizes when asked, runs a {@link Server} until a signal stops it.
- * A user's mistake is one line on stderr: the usage and exit 2 for a malformed command line, exit 1 for
+ * A user's mistake is one line on stderr: with the usage and exit 2 for a malformed command line, exit 1 for
  * one the system refuses.
  */
-@Command(
-        name = "sws",
-        sortOptions = false,
-        customSynopsis = "sws [-dfh] [-c dir] [-i address] [-l file] [-p port] [long options] dir",
-        usageHelpAutoWidth = true,
-        versionProvider = Main.VersionProvider.class,
-        defaultValueProvider = Options.Defaults.class,
-        description = "A simple web server: serves dir over HTTP/1.1, with directory indexes, ~user and CGI.")
-public final class Main implements Callable<Integer> {
-    @CommandLine.Mixin
-    Options options;
+public final class Main {
+    private final Options options;
+
+    private Main(Options options) {
+        this.options = options;
+    }
 
     public static void main(String[] args) {
         System.exit(run(args));
     }
 
     static int run(String[] args) {
-        CommandLine cli = new CommandLine(new Main());
-        cli.setParameterExceptionHandler((e, a) -> {
-            e.getCommandLine().getErr().println("sws: " + e.getMessage());
-            e.getCommandLine().usage(e.getCommandLine().getErr());
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (Options.Misuse e) {
+            System.err.println("sws: " + e.getMessage());
+            System.err.print(Options.usage());
             return 2;
-        });
-        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            commandLine.getErr().println("sws: " + e.getMessage());
+        }
+        if (options.help) {
+            System.out.print(Options.usage());
+            return 0;
+        }
+        if (options.version) {
+            System.out.println("sws " + Version.VERSION);
+            return 0;
+        }
+        try {
+            return new Main(options).serve();
+        } catch (Failure f) {
+            System.err.println("sws: " + f.getMessage());
             return 1;
-        });
-        return cli.execute(args);
+        }
     }
 
-    @Override
-    public Integer call() throws Failure {
-        options.validate();
+    private int serve() throws Failure {
         options.check();
         if (!options.debug && !options.foreground && !Daemon.isChild()) {
             return Daemon.launch();
@@ -95,13 +96,6 @@ public final class Main implements Callable<Integer> {
             }
         } catch (IOException e) {
             System.err.println("sws: listening on port " + server.port());
-        }
-    }
-
-    static final class VersionProvider implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() {
-            return new String[] {"sws " + Version.VERSION};
         }
     }
 }

@@ -29,7 +29,7 @@ public final class Http1Connection implements Session {
     private final Http1 http;
     private final RequestParser parser;
     private final InputBuffer in;
-    private final LoopBack back;
+    private LoopBack back;
     private final Http1Output out;
 
     private State state = State.READING_HEAD;
@@ -44,7 +44,6 @@ public final class Http1Connection implements Session {
         this.http = http;
         this.parser = new RequestParser(http.limits());
         this.in = new InputBuffer(loop, http.limits());
-        this.back = new LoopBack(loop, this::onReply, this::onWake);
         this.out = new Http1Output(transport);
         this.deadline = in(http.timeouts().request());
     }
@@ -263,6 +262,9 @@ public final class Http1Connection implements Session {
         exchange.deferred = deferred;
         state = State.AWAITING_REPLY;
         deadline = in(http.timeouts().request());
+        if (back == null) {
+            back = new LoopBack(loop, this::onReply, this::onWake); // only connections with such replies need one
+        }
         deferred.start(back.forExchange(exchange));
         feedDeferred();
     }

@@ -9,6 +9,7 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -38,6 +39,7 @@ public final class EventLoop implements Runnable {
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(BUFFER_SIZE);
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final CountDownLatch listenerReleased = new CountDownLatch(1);
+    private final ArrayList<SocketChannel> closing = new ArrayList<>();
 
     private int connections;
     private long now = System.currentTimeMillis();
@@ -93,12 +95,14 @@ public final class EventLoop implements Runnable {
                 if (stopRequested && !stopping) {
                     beginStop();
                 }
+                finishClosing();
             }
         } catch (IOException | ClosedSelectorException e) {
             context.reportError(e);
         } finally {
             forEachSession(Session::abort);
-            Quietly.close(selector);
+            Quietly.close(selector); // deregisters every channel, so each closes at once below
+            closing.forEach(Quietly::close);
             listenerReleased.countDown();
         }
     }
@@ -193,7 +197,22 @@ public final class EventLoop implements Runnable {
         Quietly.close(channel);
     }
 
-    private void closed() {
+    /**
+     * The JDK closes a channel that a selector still holds by shutting its output down (after looking up
+     * SO_LINGER) and closes it for real when the selector lets go. A channel whose key is cancelled leaves the
+     * selector at its next select: so select once more now, then close what was closed, each with one close.
+     */
+    private void finishClosing() throws IOException {
+        while (!closing.isEmpty()) {
+            var batch = List.copyOf(closing);
+            closing.clear();
+            selector.selectNow(this::dispatch);
+            batch.forEach(Quietly::close);
+        }
+    }
+
+    private void closed(SocketChannel channel) {
+        closing.add(channel);
         connections--;
         connectionLimit.release();
         if (oneAtATime && connections == 0) {

@@ -6,19 +6,20 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
-import sws.io.Quietly;
+import java.util.function.Consumer;
 
 /** A TCP connection as it is: the session's bytes go to the socket unchanged, files by sendfile(2). */
 final class PlainTransport implements Transport {
     private final SocketChannel channel;
     private final SelectionKey key;
     private final Peer peer;
-    private final Runnable onClose;
+    private final Consumer<SocketChannel> onClose;
     private Session session;
     private int writes;
     private boolean closed;
 
-    PlainTransport(SocketChannel channel, SelectionKey key, Peer peer, Runnable onClose) {
+    /** @param onClose takes the channel, to be closed once the selector has let go of it */
+    PlainTransport(SocketChannel channel, SelectionKey key, Peer peer, Consumer<SocketChannel> onClose) {
         this.channel = channel;
         this.key = key;
         this.peer = peer;
@@ -85,7 +86,6 @@ final class PlainTransport implements Transport {
         }
         closed = true;
         key.cancel();
-        Quietly.close(channel);
-        onClose.run();
+        onClose.accept(channel);
     }
 }

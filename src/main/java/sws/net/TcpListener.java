@@ -13,6 +13,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import sws.io.Quietly;
 
 /** One listening TCP socket, which turns the connections it accepts into plain transports. */
@@ -110,15 +111,11 @@ public final class TcpListener implements AutoCloseable {
     }
 
     /** Makes an accepted connection a transport watched by the selector, for reading first. */
-    static PlainTransport transport(SocketChannel connection, Selector selector, Runnable onClose) throws IOException {
+    static PlainTransport transport(SocketChannel connection, Selector selector, Consumer<SocketChannel> onClose)
+            throws IOException {
         connection.configureBlocking(false);
-        var remote = (InetSocketAddress) connection.getRemoteAddress();
-        var local = (InetSocketAddress) connection.getLocalAddress();
         Peer peer = new Peer(
-                Addresses.text(remote.getAddress()),
-                remote.getPort(),
-                Addresses.text(local.getAddress()),
-                local.getPort());
+                (InetSocketAddress) connection.getRemoteAddress(), (InetSocketAddress) connection.getLocalAddress());
         SelectionKey key = connection.register(selector, SelectionKey.OP_READ);
         PlainTransport transport = new PlainTransport(connection, key, peer, onClose);
         key.attach(transport);
