@@ -232,6 +232,16 @@ public final class RawClient implements AutoCloseable {
         }
     }
 
+    /** Ends the connection with a reset (RST), as a client that crashed or gave up does. */
+    public void reset() {
+        try {
+            socket.setSoLinger(true, 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        close();
+    }
+
     @Override
     public void close() {
         try {
