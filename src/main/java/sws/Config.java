@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Objects;
 import sws.http.Limits;
 import sws.http.Timeouts;
+import sws.net.TrustedProxies;
 
 /**
  * The server's settings, immutable; built with {@link #builder}, whose defaults are the ones of the spec
@@ -23,6 +24,10 @@ import sws.http.Timeouts;
  * @param loops how many event loops (selector threads) to run
  * @param maxConnections how many connections may be open at once; 0 for as many as the process's
  *     file-descriptor limit allows
+ * @param tls HTTPS on the TCP listeners, or null for plain HTTP
+ * @param unix the UNIX-domain listener besides the TCP one, or null for none
+ * @param proxyProtocol the peers that may connect when every connection must begin with a PROXY header, or
+ *     null when none is expected
  */
 public record Config(
         Path docroot,
@@ -35,7 +40,10 @@ public record Config(
         Limits limits,
         Timeouts timeouts,
         int loops,
-        int maxConnections) {
+        int maxConnections,
+        Tls tls,
+        Unix unix,
+        TrustedProxies proxyProtocol) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final String DEFAULT_USERDIR = "sws";
@@ -80,6 +88,31 @@ public record Config(
         }
     }
 
+    /**
+     * HTTPS on the TCP listeners (spec section 7.1).
+     *
+     * @param certificate the PEM certificate chain, leaf first
+     * @param key the PEM private key
+     * @param redirectPort the port of a plain listener that redirects every request to HTTPS, or -1 for none
+     *     (0 picks a free one)
+     * @param hstsSeconds the max-age of Strict-Transport-Security on every response, or -1 to send none
+     */
+    public record Tls(Path certificate, Path key, int redirectPort, long hstsSeconds) {
+        /** HTTPS with this pair, no redirect listener and no HSTS. */
+        public static Tls of(Path certificate, Path key) {
+            return new Tls(certificate, key, -1, -1);
+        }
+    }
+
+    /**
+     * A UNIX-domain listener (spec section 7.2).
+     *
+     * @param mode the socket file's permission bits
+     */
+    public record Unix(Path path, int mode) {
+        public static final int DEFAULT_MODE = 0660;
+    }
+
     /** Builds a Config; each setting not given keeps its default. */
     public static final class Builder {
         private final Path docroot;
@@ -93,6 +126,9 @@ public record Config(
         private Timeouts timeouts = Timeouts.DEFAULT;
         private int loops = defaultLoops();
         private int maxConnections;
+        private Tls tls;
+        private Unix unix;
+        private TrustedProxies proxyProtocol;
 
         private Builder(Path docroot) {
             this.docroot = docroot;
@@ -154,9 +190,40 @@ public record Config(
             return this;
         }
 
+        /** HTTPS on the TCP listeners; null for plain HTTP. */
+        public Builder tls(Tls t) {
+            tls = t;
+            return this;
+        }
+
+        /** A UNIX-domain listener besides the TCP one; null for none. */
+        public Builder unix(Unix u) {
+            unix = u;
+            return this;
+        }
+
+        /** A PROXY header first on every connection, from these peers only; null for none. */
+        public Builder proxyProtocol(TrustedProxies trusted) {
+            proxyProtocol = trusted;
+            return this;
+        }
+
         public Config build() {
             return new Config(
-                    docroot, cgi, address, port, accessLog, debug, userdir, limits, timeouts, loops, maxConnections);
+                    docroot,
+                    cgi,
+                    address,
+                    port,
+                    accessLog,
+                    debug,
+                    userdir,
+                    limits,
+                    timeouts,
+                    loops,
+                    maxConnections,
+                    tls,
+                    unix,
+                    proxyProtocol);
         }
     }
 }

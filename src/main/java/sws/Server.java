@@ -14,9 +14,15 @@ import sws.content.UserDirs;
 import sws.http.Http1;
 import sws.log.AccessLog;
 import sws.net.Addresses;
+import sws.net.Binding;
 import sws.net.ConnectionLimit;
+import sws.net.Endpoint;
 import sws.net.EventLoop;
+import sws.net.Listener;
 import sws.net.TcpListener;
+import sws.net.TlsContext;
+import sws.net.UnixListener;
+import sws.route.HttpsRedirect;
 import sws.route.Router;
 
 /**
@@ -25,22 +31,28 @@ import sws.route.Router;
  * Embeddable: {@code try (var server = Server.start(Config.builder(dir).port(0).build())) { ... }}.
  */
 public final class Server implements AutoCloseable {
-    private final List<TcpListener> listeners;
+    private final List<Listener> listeners = new ArrayList<>();
     private final List<EventLoop> loops = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
-    private final AccessLog accessLog;
+    private AccessLog accessLog; // opened once the sockets are bound
     private final Gateway gateway;
-    private final int port;
+    private final TlsContext tls;
+    private List<TcpListener> main = List.of();
+    private List<TcpListener> redirect = List.of();
+    private UnixListener unix;
+    private int port;
+    private int redirectPort = -1;
     private boolean stopped;
 
-    private Server(List<TcpListener> listeners, AccessLog accessLog, Gateway gateway) throws IOException {
-        this.listeners = listeners;
-        this.port = listeners.get(0).port();
-        this.accessLog = accessLog;
+    private Server(Gateway gateway, TlsContext tls) {
         this.gateway = gateway;
+        this.tls = tls;
     }
 
-    /** Binds, opens the log and starts the loops; a failure says which of these went wrong. */
+    /**
+     * Loads the certificate, binds, opens the log and starts the loops; a failure says which of these went
+     * wrong, and nothing is left listening.
+     */
     public static Server start(Config config) throws StartException {
         Site site = directory(config.docroot(), "docroot", () -> new Site(config.docroot()));
         Config.Cgi cgi = config.cgi();
@@ -51,30 +63,89 @@ public final class Server implements AutoCloseable {
                         "CGI directory",
                         () -> new Gateway(
                                 cgi.dir(), config.docroot(), cgi.timeout(), cgi.maxRunning(), cgi.maxQueued()));
+        TlsContext tls = null;
         AccessLog log = null;
-        List<TcpListener> listeners = List.of();
+        Server server = null;
         try {
-            listeners = bind(config);
+            tls = config.tls() == null ? null : loadTls(config.tls());
+            server = new Server(gateway, tls);
+            server.bind(config);
             log = openLog(config);
-            Server server = new Server(listeners, log, gateway);
-            Http1 http = new Http1(
-                    new Router(site, new UserDirs(config.userdir()), gateway), config.limits(), config.timeouts(), log);
-            var limit = new ConnectionLimit(
-                    config.maxConnections() > 0 ? config.maxConnections() : ConnectionLimit.fromDescriptorLimit());
-            for (TcpListener listener : listeners) {
-                server.loops.add(new EventLoop(
-                        listener, http, limit, config.debug(), config.timeouts().grace()));
-            }
-            for (int i = 0; i < server.loops.size(); i++) {
-                server.threads.add(Thread.ofPlatform().name("sws-loop-" + i).start(server.loops.get(i)));
-            }
+            server.accessLog = log;
+            server.startLoops(config, new Router(site, new UserDirs(config.userdir()), gateway));
             return server;
         } catch (StartException e) {
-            release(listeners, log, gateway);
+            release(server, log, gateway, tls);
             throw e;
         } catch (IOException e) {
-            release(listeners, log, gateway);
+            release(server, log, gateway, tls);
             throw new StartException(StartException.Kind.OTHER, "cannot start: " + e.getMessage(), e);
+        }
+    }
+
+    private static TlsContext loadTls(Config.Tls settings) throws StartException {
+        try {
+            return TlsContext.load(settings.certificate(), settings.key());
+        } catch (TlsContext.Unusable e) {
+            throw new StartException(StartException.Kind.TLS, e.getMessage(), e);
+        }
+    }
+
+    /** The listeners: TCP (one per loop), the redirect port's, the UNIX socket. */
+    private void bind(Config config) throws StartException {
+        int count = config.debug() ? 1 : Math.max(1, config.loops());
+        main = bindTcp(config.address(), config.port(), count);
+        listeners.addAll(main);
+        port = portOf(main);
+        if (config.tls() != null && config.tls().redirectPort() >= 0) {
+            redirect = bindTcp(config.address(), config.tls().redirectPort(), count);
+            listeners.addAll(redirect);
+            redirectPort = portOf(redirect);
+        }
+        if (config.unix() != null) {
+            try {
+                unix = UnixListener.bind(config.unix().path(), config.unix().mode());
+            } catch (IOException e) {
+                throw new StartException(StartException.Kind.UNIX_SOCKET, e.getMessage(), e);
+            }
+            listeners.add(unix);
+        }
+    }
+
+    private void startLoops(Config config, Router router) throws IOException {
+        var limits = config.limits();
+        var timeouts = config.timeouts();
+        var proxies = config.proxyProtocol();
+        var preamble = timeouts.request();
+        Http1 plain = new Http1(router, limits, timeouts, accessLog);
+        Http1 site = plain;
+        if (config.tls() != null && config.tls().hstsSeconds() >= 0) {
+            site = new Http1(
+                    router,
+                    limits,
+                    timeouts,
+                    accessLog,
+                    "Strict-Transport-Security: max-age=" + config.tls().hstsSeconds());
+        }
+        var siteEndpoint = new Endpoint(site, tls, proxies, preamble);
+        var redirectEndpoint = new Endpoint(
+                new Http1(new HttpsRedirect(port()), limits, timeouts, accessLog), null, proxies, preamble);
+        var unixEndpoint = new Endpoint(plain, null, proxies, preamble);
+        var limit = new ConnectionLimit(
+                config.maxConnections() > 0 ? config.maxConnections() : ConnectionLimit.fromDescriptorLimit());
+        for (int i = 0; i < main.size(); i++) {
+            List<Binding> bindings = new ArrayList<>();
+            bindings.add(new Binding(main.get(i), siteEndpoint));
+            if (!redirect.isEmpty()) {
+                bindings.add(new Binding(redirect.get(i), redirectEndpoint));
+            }
+            if (unix != null) {
+                bindings.add(new Binding(unix, unixEndpoint)); // one socket, watched by every loop
+            }
+            loops.add(new EventLoop(bindings, limit, config.debug(), timeouts.grace()));
+        }
+        for (int i = 0; i < loops.size(); i++) {
+            threads.add(Thread.ofPlatform().name("sws-loop-" + i).start(loops.get(i)));
         }
     }
 
@@ -91,13 +162,11 @@ public final class Server implements AutoCloseable {
     }
 
     /** One listening socket per loop (one in -d mode), told apart when the port or the address is the trouble. */
-    private static List<TcpListener> bind(Config config) throws StartException {
-        int count = config.debug() ? 1 : Math.max(1, config.loops());
-        InetAddress address = config.address();
+    private static List<TcpListener> bindTcp(InetAddress address, int port, int count) throws StartException {
         String shown = address == null ? "*" : Addresses.text(address);
-        String where = (shown.contains(":") ? "[" + shown + "]" : shown) + ":" + config.port();
+        String where = (shown.contains(":") ? "[" + shown + "]" : shown) + ":" + port;
         try {
-            return TcpListener.bind(address, config.port(), count);
+            return TcpListener.bind(address, port, count);
         } catch (BindException e) {
             if (address != null && !isLocal(address)) {
                 throw new StartException(
@@ -107,7 +176,7 @@ public final class Server implements AutoCloseable {
             }
             throw new StartException(
                     StartException.Kind.PORT_IN_USE,
-                    "cannot listen on " + where + ": port " + config.port() + " is already in use",
+                    "cannot listen on " + where + ": port " + port + " is already in use",
                     e);
         } catch (IOException e) {
             throw new StartException(StartException.Kind.OTHER, "cannot listen on " + where + ": " + e.getMessage(), e);
@@ -142,13 +211,18 @@ public final class Server implements AutoCloseable {
         }
     }
 
-    private static void release(List<TcpListener> listeners, AccessLog log, Gateway gateway) {
-        listeners.forEach(TcpListener::close);
+    private static void release(Server server, AccessLog log, Gateway gateway, TlsContext tls) {
+        if (server != null) {
+            server.listeners.forEach(Listener::close);
+        }
         if (log != null) {
             log.close();
         }
         if (gateway != null) {
             gateway.close();
+        }
+        if (tls != null) {
+            tls.close();
         }
     }
 
@@ -162,10 +236,23 @@ public final class Server implements AutoCloseable {
         return port;
     }
 
+    /** The port of the listener that redirects to HTTPS, or -1 when there is none. */
+    public int redirectPort() {
+        return redirectPort;
+    }
+
+    private static int portOf(List<TcpListener> listeners) throws StartException {
+        try {
+            return listeners.get(0).port();
+        } catch (IOException e) {
+            throw new StartException(StartException.Kind.OTHER, "cannot listen: " + e.getMessage(), e);
+        }
+    }
+
     /** The addresses listened on, each once; ClosedChannelException once the server has stopped. */
     public List<InetSocketAddress> addresses() throws IOException {
         List<InetSocketAddress> addresses = new ArrayList<>();
-        for (TcpListener listener : listeners) {
+        for (TcpListener listener : main) {
             if (!addresses.contains(listener.address())) {
                 addresses.add(listener.address());
             }
@@ -177,6 +264,16 @@ public final class Server implements AutoCloseable {
     public void reopenLog() {
         if (accessLog != null) {
             accessLog.reopen();
+        }
+    }
+
+    /**
+     * Reads the certificate and key again (SIGHUP); new connections get the new pair. A pair that cannot be
+     * used leaves the one in use as it is, and the exception says why.
+     */
+    public void reloadTls() throws TlsContext.Unusable {
+        if (tls != null) {
+            tls.reload();
         }
     }
 
@@ -208,7 +305,7 @@ public final class Server implements AutoCloseable {
                 interrupted = true;
             }
         }
-        listeners.forEach(TcpListener::close);
+        listeners.forEach(Listener::close); // the UNIX socket's file goes with it
         for (Thread t : threads) {
             while (true) {
                 try {
@@ -224,6 +321,9 @@ public final class Server implements AutoCloseable {
         }
         if (accessLog != null) {
             accessLog.close();
+        }
+        if (tls != null) {
+            tls.close();
         }
         if (interrupted) {
             Thread.currentThread().interrupt();

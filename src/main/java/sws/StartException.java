@@ -14,6 +14,10 @@ public final class StartException extends IOException {
         LOG_FILE,
         /** A directory to serve (the docroot, the CGI directory) cannot be used. */
         DIRECTORY,
+        /** The TLS certificate or key cannot be used. */
+        TLS,
+        /** The UNIX socket path cannot be listened on. */
+        UNIX_SOCKET,
         /** Anything else the system refused (out of descriptors, say). */
         OTHER
     }

@@ -137,6 +137,7 @@ class CgiTest {
                                 "QUERY_STRING",
                                 "REMOTE_ADDR",
                                 "REMOTE_PORT",
+                                "REQUEST_SCHEME",
                                 "DOCUMENT_ROOT",
                                 "PATH",
                                 "HTTP_HOST",
@@ -156,6 +157,7 @@ class CgiTest {
                 .containsEntry("QUERY_STRING", "")
                 .containsEntry("REMOTE_ADDR", "127.0.0.1")
                 .containsEntry("REMOTE_PORT", Integer.toString(clientPort))
+                .containsEntry("REQUEST_SCHEME", "http")
                 .containsEntry("DOCUMENT_ROOT", docroot.toString())
                 .containsEntry("HTTP_HOST", "localhost:" + server.port())
                 .containsEntry("HTTP_X_CUSTOM_HEADER", "custom")
@@ -190,6 +192,7 @@ class CgiTest {
                                 "QUERY_STRING",
                                 "REMOTE_ADDR",
                                 "REMOTE_PORT",
+                                "REQUEST_SCHEME",
                                 "DOCUMENT_ROOT",
                                 "PATH",
                                 "HTTP_HOST",

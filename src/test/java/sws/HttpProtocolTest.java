@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -29,7 +30,11 @@ import sws.testing.RawClient;
 import sws.testing.RawClient.Reply;
 import sws.testing.TestServer;
 
-/** Spec section 3, HTTP: the protocol as a client sees it over real sockets. */
+/**
+ * Spec section 3, HTTP: the protocol as a client sees it over real sockets. The same table runs over TLS in
+ * {@link HttpsProtocolTest}: every behaviour here must hold whatever carries the bytes (spec section 7.1).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HttpProtocolTest {
     /** The RFC 9110 example date; file.txt carries it as its modification time. */
     private static final long FILE_MTIME = 784111777L;
@@ -46,7 +51,7 @@ class HttpProtocolTest {
             "(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \\d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \\d{4}"
                     + " \\d{2}:\\d{2}:\\d{2} GMT";
 
-    private static TestServer server;
+    private TestServer server;
 
     /** Which loopback address a client connects to. */
     enum Family {
@@ -58,13 +63,18 @@ class HttpProtocolTest {
         }
     }
 
+    /** What carries the bytes: the settings a server of this table gets besides its own. */
+    UnaryOperator<Config.Builder> transport() {
+        return c -> c;
+    }
+
     @BeforeAll
-    static void startServer() {
-        server = TestServer.start(docroot());
+    void startServer() {
+        server = start(c -> c);
     }
 
     @AfterAll
-    static void stopServer() {
+    void stopServer() {
         server.close();
     }
 
@@ -81,8 +91,8 @@ class HttpProtocolTest {
         return root;
     }
 
-    private static TestServer start(UnaryOperator<Config.Builder> adjust) {
-        return TestServer.start(docroot(), adjust);
+    private TestServer start(UnaryOperator<Config.Builder> adjust) {
+        return TestServer.start(docroot(), c -> transport().apply(adjust.apply(c)));
     }
 
     /** A request head: the request line, the fields, and the blank line. */

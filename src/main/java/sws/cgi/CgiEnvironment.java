@@ -32,7 +32,7 @@ final class CgiEnvironment {
         env.put("GATEWAY_INTERFACE", "CGI/1.1");
         env.put("SERVER_SOFTWARE", Version.PRODUCT);
         env.put("SERVER_NAME", serverName(request, client));
-        env.put("SERVER_PORT", Integer.toString(client.localPort()));
+        env.put("SERVER_PORT", serverPort(request, client));
         env.put("SERVER_PROTOCOL", "HTTP/1." + request.minorVersion());
         env.put("REQUEST_METHOD", request.method());
         env.put("REQUEST_URI", utf8(request.rawPath() + (request.query() == null ? "" : "?" + request.query())));
@@ -45,7 +45,13 @@ final class CgiEnvironment {
         }
         env.put("QUERY_STRING", request.query() == null ? "" : utf8(request.query()));
         env.put("REMOTE_ADDR", client.address());
-        env.put("REMOTE_PORT", Integer.toString(client.port()));
+        if (client.port() >= 0) {
+            env.put("REMOTE_PORT", Integer.toString(client.port())); // none on a UNIX socket (spec 7.2)
+        }
+        env.put("REQUEST_SCHEME", client.secure() ? "https" : "http");
+        if (client.secure()) {
+            env.put("HTTPS", "on");
+        }
         env.put("DOCUMENT_ROOT", docroot.toString());
         if (contentLength >= 0) {
             env.put("CONTENT_LENGTH", Long.toString(contentLength));
@@ -100,6 +106,25 @@ final class CgiEnvironment {
         return latin1;
     }
 
+    /**
+     * The port the client reached; on a UNIX socket, which has none, the one the client believes it reached:
+     * the Host field's, else the scheme's.
+     */
+    private static String serverPort(Request request, Peer client) {
+        if (client.localPort() >= 0) {
+            return Integer.toString(client.localPort());
+        }
+        String host = request.headers().get("Host");
+        if (host != null) {
+            int colon = host.lastIndexOf(':');
+            String port = colon > host.lastIndexOf(']') ? host.substring(colon + 1) : "";
+            if (port.matches("[0-9]{1,5}")) {
+                return port;
+            }
+        }
+        return client.secure() ? "443" : "80";
+    }
+
     /** The Host field without its port, else the address the client reached; never empty. */
     private static String serverName(Request request, Peer client) {
         String host = request.headers().get("Host");
@@ -111,6 +136,9 @@ final class CgiEnvironment {
             }
         }
         String local = client.localAddress();
+        if (local.equals(Peer.UNIX)) {
+            return "localhost"; // a UNIX socket has no address a URL could name
+        }
         return local.indexOf(':') >= 0 ? "[" + local + "]" : local;
     }
 }

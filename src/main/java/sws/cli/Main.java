@@ -5,6 +5,7 @@ import sws.Server;
 import sws.StartException;
 import sws.http.Version;
 import sws.net.Addresses;
+import sws.net.TlsContext;
 
 /**
  * The sws command: reads the options, daemonizes when asked, runs a {@link Server} until a signal stops it.
@@ -68,11 +69,21 @@ public final class Main {
         if (options.port == 0) {
             announce(server);
         }
+        if (options.redirectPort != null && options.redirectPort == 0) {
+            System.err.println("sws: redirecting to HTTPS from port " + server.redirectPort());
+        }
         if (options.debug && server.cgiSpawning() != null) {
             System.err.println("sws: CGI programs start with " + server.cgiSpawning());
         }
         Signals.onStop(() -> Thread.ofPlatform().name("sws-stop").start(server::close));
-        Signals.onHangUp(server::reopenLog);
+        Signals.onHangUp(() -> {
+            server.reopenLog();
+            try {
+                server.reloadTls();
+            } catch (TlsContext.Unusable e) {
+                System.err.println("sws: warning: " + e.getMessage() + "; keeping the certificate in use");
+            }
+        });
         if (Daemon.isChild()) {
             Daemon.ready();
         }

@@ -7,11 +7,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BiConsumer;
 import sws.Config;
 import sws.content.UserDirs;
 import sws.http.Limits;
 import sws.http.Timeouts;
+import sws.net.TrustedProxies;
 
 /**
  * The command line of spec section 1, parsed as getopt(3) and getopt_long(3) would: short options cluster
@@ -25,129 +25,6 @@ final class Options {
             super(message, null, false, false);
         }
     }
-
-    /** One option: its names, the label of its value (null for a flag), what it does, how it is set. */
-    private record Option(char letter, String name, String label, String help, BiConsumer<Options, String> set) {
-        String shown() {
-            String names = letter != 0 ? "-" + letter : "--" + name;
-            return label == null ? names : names + " " + label;
-        }
-    }
-
-    private static final List<Option> ALL = List.of(
-            new Option(
-                    'c',
-                    null,
-                    "dir",
-                    "enable CGI: run programs in dir for /cgi-bin/ paths",
-                    (o, v) -> o.cgiDir = Path.of(v)),
-            new Option(
-                    'd',
-                    null,
-                    null,
-                    "debugging: foreground, one connection at a time, log to stdout",
-                    (o, v) -> o.debug = true),
-            new Option('f', null, null, "stay in the foreground (do not daemonize)", (o, v) -> o.foreground = true),
-            new Option('h', null, null, "print this help and exit", (o, v) -> o.help = true),
-            new Option('i', null, "address", "bind to this IPv4 or IPv6 address only", (o, v) -> o.address = v),
-            new Option('l', null, "file", "append the access log to file", (o, v) -> o.logFile = Path.of(v)),
-            new Option(
-                    'p',
-                    null,
-                    "port",
-                    "TCP port (default " + Config.DEFAULT_PORT + "; 0 picks a free one)",
-                    (o, v) -> o.port = integer("-p", v)),
-            new Option(
-                    (char) 0,
-                    "userdir",
-                    "PATTERN",
-                    "where /~user/ maps: a folder in the user's home (default " + Config.DEFAULT_USERDIR
-                            + ") or a path with * for the user name",
-                    (o, v) -> o.userdir = v),
-            new Option(
-                    (char) 0,
-                    "cgi-timeout",
-                    "SECONDS",
-                    "kill a CGI program running longer (default " + Config.Cgi.DEFAULT_TIMEOUT.toSeconds() + ")",
-                    (o, v) -> o.cgiTimeout = integer("--cgi-timeout", v)),
-            new Option(
-                    (char) 0,
-                    "cgi-max",
-                    "N",
-                    "most CGI programs running at once (default: 4 per core)",
-                    (o, v) -> o.cgiMax = integer("--cgi-max", v)),
-            new Option(
-                    (char) 0,
-                    "cgi-queue",
-                    "N",
-                    "most CGI requests waiting for a free slot; more get 503 (default " + Config.Cgi.DEFAULT_MAX_QUEUED
-                            + ")",
-                    (o, v) -> o.cgiQueue = integer("--cgi-queue", v)),
-            new Option(
-                    (char) 0,
-                    "loops",
-                    "N",
-                    "event loops (selector threads) serving connections (default: one per core)",
-                    (o, v) -> o.loops = integer("--loops", v)),
-            new Option(
-                    (char) 0,
-                    "max-connections",
-                    "N",
-                    "most connections open at once; more get 503 and are closed (default: what the "
-                            + "file-descriptor limit allows, less a reserve)",
-                    (o, v) -> o.maxConnections = integer("--max-connections", v)),
-            new Option(
-                    (char) 0,
-                    "pid-file",
-                    "FILE",
-                    "write the server's process id here",
-                    (o, v) -> o.pidFile = Path.of(v)),
-            new Option(
-                    (char) 0,
-                    "max-request-line",
-                    "BYTES",
-                    "longest request line (default " + Limits.DEFAULT.maxRequestLine() + "; 414 beyond)",
-                    (o, v) -> o.maxRequestLine = integer("--max-request-line", v)),
-            new Option(
-                    (char) 0,
-                    "max-header-bytes",
-                    "BYTES",
-                    "largest header section (default " + Limits.DEFAULT.maxHeaderBytes() + "; 431 beyond)",
-                    (o, v) -> o.maxHeaderBytes = integer("--max-header-bytes", v)),
-            new Option(
-                    (char) 0,
-                    "max-header-fields",
-                    "N",
-                    "most header fields (default " + Limits.DEFAULT.maxHeaderFields() + "; 431 beyond)",
-                    (o, v) -> o.maxHeaderFields = integer("--max-header-fields", v)),
-            new Option(
-                    (char) 0,
-                    "max-body",
-                    "BYTES",
-                    "largest request body (default " + Limits.DEFAULT.maxBodyBytes() + "; 413 beyond)",
-                    (o, v) -> o.maxBody = number("--max-body", v)),
-            new Option(
-                    (char) 0,
-                    "request-timeout",
-                    "SECONDS",
-                    "time to send a request head (default "
-                            + Timeouts.DEFAULT.request().toSeconds() + "; 408 beyond)",
-                    (o, v) -> o.requestTimeout = integer("--request-timeout", v)),
-            new Option(
-                    (char) 0,
-                    "idle-timeout",
-                    "SECONDS",
-                    "an idle keep-alive connection is closed after (default "
-                            + Timeouts.DEFAULT.idle().toSeconds() + ")",
-                    (o, v) -> o.idleTimeout = integer("--idle-timeout", v)),
-            new Option(
-                    (char) 0,
-                    "write-timeout",
-                    "SECONDS",
-                    "a client reading nothing is dropped after (default "
-                            + Timeouts.DEFAULT.write().toSeconds() + ")",
-                    (o, v) -> o.writeTimeout = integer("--write-timeout", v)),
-            new Option((char) 0, "version", null, "print the version and exit", (o, v) -> o.version = true));
 
     Path cgiDir;
     boolean debug;
@@ -171,6 +48,14 @@ final class Options {
     int requestTimeout = (int) Timeouts.DEFAULT.request().toSeconds();
     int idleTimeout = (int) Timeouts.DEFAULT.idle().toSeconds();
     int writeTimeout = (int) Timeouts.DEFAULT.write().toSeconds();
+    Path tlsCert;
+    Path tlsKey;
+    Integer redirectPort;
+    Long hsts;
+    Path unixPath;
+    Integer unixMode;
+    boolean proxyProtocol;
+    TrustedProxies trustedProxies;
     Path docroot;
 
     private Options() {}
@@ -179,7 +64,7 @@ final class Options {
     static Options parse(String... args) throws Misuse {
         try {
             return read(args);
-        } catch (BadValue e) {
+        } catch (OptionTable.BadValue e) {
             throw new Misuse(e.getMessage());
         }
     }
@@ -194,26 +79,27 @@ final class Options {
                 break;
             } else if (arg.startsWith("--")) {
                 int eq = arg.indexOf('=');
-                Option option = named(eq < 0 ? arg.substring(2) : arg.substring(2, eq));
-                if (option.label == null) {
+                OptionTable.Option option = named(eq < 0 ? arg.substring(2) : arg.substring(2, eq));
+                if (option.label() == null) {
                     if (eq >= 0) {
-                        throw new Misuse("option --" + option.name + " takes no value");
+                        throw new Misuse("option --" + option.name() + " takes no value");
                     }
-                    option.set.accept(o, null);
+                    option.set().accept(o, null);
                 } else if (eq >= 0) {
-                    option.set.accept(o, arg.substring(eq + 1));
+                    option.set().accept(o, arg.substring(eq + 1));
                 } else {
-                    option.set.accept(o, value(args, ++i, "--" + option.name));
+                    option.set().accept(o, value(args, ++i, "--" + option.name()));
                 }
             } else if (arg.startsWith("-") && arg.length() > 1) {
                 for (int k = 1; k < arg.length(); k++) {
-                    Option option = lettered(arg.charAt(k));
-                    if (option.label == null) {
-                        option.set.accept(o, null);
+                    OptionTable.Option option = lettered(arg.charAt(k));
+                    if (option.label() == null) {
+                        option.set().accept(o, null);
                     } else {
                         // getopt: the rest of the cluster is the value, else the next argument is
-                        String v = k + 1 < arg.length() ? arg.substring(k + 1) : value(args, ++i, "-" + option.letter);
-                        option.set.accept(o, v);
+                        String v =
+                                k + 1 < arg.length() ? arg.substring(k + 1) : value(args, ++i, "-" + option.letter());
+                        option.set().accept(o, v);
                         break;
                     }
                 }
@@ -235,18 +121,18 @@ final class Options {
         return o;
     }
 
-    private static Option named(String name) throws Misuse {
-        for (Option option : ALL) {
-            if (name.equals(option.name)) {
+    private static OptionTable.Option named(String name) throws Misuse {
+        for (OptionTable.Option option : OptionTable.ALL) {
+            if (name.equals(option.name())) {
                 return option;
             }
         }
         throw new Misuse("unknown option: --" + name);
     }
 
-    private static Option lettered(char letter) throws Misuse {
-        for (Option option : ALL) {
-            if (letter == option.letter) {
+    private static OptionTable.Option lettered(char letter) throws Misuse {
+        for (OptionTable.Option option : OptionTable.ALL) {
+            if (letter == option.letter()) {
                 return option;
             }
         }
@@ -258,29 +144,6 @@ final class Options {
             throw new Misuse("option " + option + " needs a value");
         }
         return args[i];
-    }
-
-    /** Values are parsed as they are read; a bad one ends the parse (lambdas cannot throw Misuse). */
-    private static final class BadValue extends RuntimeException {
-        BadValue(String message) {
-            super(message, null, false, false);
-        }
-    }
-
-    private static int integer(String option, String v) {
-        long n = number(option, v);
-        if (n > Integer.MAX_VALUE) {
-            throw new BadValue("invalid value for " + option + ": " + v);
-        }
-        return (int) n;
-    }
-
-    private static long number(String option, String v) {
-        try {
-            return Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            throw new BadValue("invalid value for " + option + ": '" + v + "' is not a number");
-        }
     }
 
     /** Refuses values no server could run with. */
@@ -306,6 +169,29 @@ final class Options {
         if (maxRequestLine < 16 || maxHeaderBytes < 16 || maxHeaderFields < 1 || maxBody < 0) {
             throw new Misuse("limits are too small to serve any request");
         }
+        validateListeners();
+    }
+
+    /** The options of spec section 7 only make sense together in some ways. */
+    private void validateListeners() throws Misuse {
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new Misuse("--tls-cert and --tls-key go together: give both or neither");
+        }
+        if (tlsCert == null && (redirectPort != null || hsts != null)) {
+            throw new Misuse((redirectPort != null ? "--redirect-port" : "--hsts") + " needs --tls-cert and --tls-key");
+        }
+        if (redirectPort != null && (redirectPort < 0 || redirectPort > 65535 || (port != 0 && redirectPort == port))) {
+            throw new Misuse("--redirect-port must be a port between 0 and 65535 other than -p's: " + redirectPort);
+        }
+        if (hsts != null && hsts < 0) {
+            throw new Misuse("--hsts must be a number of seconds, 0 or more");
+        }
+        if (unixMode != null && unixPath == null) {
+            throw new Misuse("--unix-mode needs --unix");
+        }
+        if (trustedProxies != null && !proxyProtocol) {
+            throw new Misuse("--trusted-proxy needs --proxy-protocol");
+        }
     }
 
     /** The usage of spec section 1, every option with its default. */
@@ -316,8 +202,8 @@ final class Options {
                 A simple web server: serves dir over HTTP/1.1, with directory indexes, ~user and CGI.
                   dir                          the document root
                 """);
-        for (Option option : ALL) {
-            sb.append(String.format("  %-28s %s%n", option.shown(), option.help));
+        for (OptionTable.Option option : OptionTable.ALL) {
+            sb.append(String.format("  %-28s %s%n", option.shown(), option.help()));
         }
         return sb.toString();
     }
@@ -383,6 +269,16 @@ final class Options {
         }
         if (maxConnections != null) {
             builder.maxConnections(maxConnections);
+        }
+        if (tlsCert != null) {
+            builder.tls(new Config.Tls(
+                    tlsCert, tlsKey, redirectPort == null ? -1 : redirectPort, hsts == null ? -1 : hsts));
+        }
+        if (unixPath != null) {
+            builder.unix(new Config.Unix(unixPath, unixMode == null ? Config.Unix.DEFAULT_MODE : unixMode));
+        }
+        if (proxyProtocol) {
+            builder.proxyProtocol(trustedProxies == null ? TrustedProxies.DEFAULT : trustedProxies);
         }
         return builder.build();
     }

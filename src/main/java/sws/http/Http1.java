@@ -1,20 +1,65 @@
 package sws.http;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import sws.log.AccessLog;
 import sws.net.LoopContext;
+import sws.net.Peer;
 import sws.net.Protocol;
 import sws.net.Session;
 import sws.net.Transport;
 
 /**
  * HTTP/1.0 and 1.1 as the protocol of the event loops: what every connection shares (the handler, the
- * limits, the timeouts, the access log) and the connections it opens.
- *
- * @param accessLog where each response is logged, or null
+ * limits, the timeouts, the access log, the fields every response of the listener carries) and the
+ * connections it opens.
  */
-public record Http1(Handler handler, Limits limits, Timeouts timeouts, AccessLog accessLog) implements Protocol {
+public final class Http1 implements Protocol {
     private static final Response TOO_MANY = Response.error(Status.SERVICE_UNAVAILABLE);
+
+    private final Handler handler;
+    private final Limits limits;
+    private final Timeouts timeouts;
+    private final AccessLog accessLog;
+    private final byte[] extraFields;
+
+    /**
+     * @param accessLog where each response is logged, or null
+     * @param extraFields "Name: value" fields every response carries (Strict-Transport-Security on HTTPS)
+     */
+    public Http1(Handler handler, Limits limits, Timeouts timeouts, AccessLog accessLog, String... extraFields) {
+        this.handler = handler;
+        this.limits = limits;
+        this.timeouts = timeouts;
+        this.accessLog = accessLog;
+        StringBuilder sb = new StringBuilder();
+        for (String field : extraFields) {
+            sb.append(field).append("\r\n");
+        }
+        this.extraFields = sb.toString().getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    public Handler handler() {
+        return handler;
+    }
+
+    public Limits limits() {
+        return limits;
+    }
+
+    public Timeouts timeouts() {
+        return timeouts;
+    }
+
+    /** The access log, or null. */
+    public AccessLog accessLog() {
+        return accessLog;
+    }
+
+    /** The extra fields, each ending in CRLF; empty for none. */
+    byte[] extraFields() {
+        return extraFields;
+    }
 
     @Override
     public Session open(Transport transport, LoopContext loop) {
@@ -24,11 +69,19 @@ public record Http1(Handler handler, Limits limits, Timeouts timeouts, AccessLog
     /** 503 to a connection over --max-connections, as HTTP/1.1 with the connection closed. */
     @Override
     public ByteBuffer refusal() {
-        byte[] head = ResponseEncoder.head(TOO_MANY, true, false, false);
+        byte[] head = ResponseEncoder.withFields(ResponseEncoder.head(TOO_MANY, true, false, false), extraFields);
         byte[] page = ((Body.Bytes) TOO_MANY.body()).data();
         return ByteBuffer.allocate(head.length + page.length)
                 .put(head)
                 .put(page)
                 .flip();
+    }
+
+    /** A connection without a valid PROXY header: logged as a request with no line, 400 and no bytes. */
+    @Override
+    public void rejected(Peer peer, long startMillis) {
+        if (accessLog != null) {
+            accessLog.log(new AccessLog.Entry(peer.address(), startMillis / 1000, new byte[0], 400, 0));
+        }
     }
 }

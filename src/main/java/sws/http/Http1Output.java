@@ -13,13 +13,16 @@ final class Http1Output {
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final Transport transport;
+    private final byte[] extraFields;
     private ResponseWriter writer;
     private ByteBuffer interim;
     private boolean blocked;
     private boolean progressed;
 
-    Http1Output(Transport transport) {
+    /** @param extraFields fields every response carries, each ending in CRLF */
+    Http1Output(Transport transport, byte[] extraFields) {
         this.transport = transport;
+        this.extraFields = extraFields;
     }
 
     /** Whether the socket had no room for the last write: the connection waits until it is writable. */
@@ -62,7 +65,7 @@ final class Http1Output {
 
     /** Begins a response; what is left of an interim one goes before it. True when the connection may be kept. */
     boolean start(Response response, boolean http11, boolean keepAlive, boolean sendBody) {
-        writer = ResponseWriter.of(response, http11, keepAlive, sendBody, interim);
+        writer = ResponseWriter.of(response, http11, keepAlive, sendBody, interim, extraFields);
         interim = null;
         return writer.keepsConnection(keepAlive);
     }

@@ -20,6 +20,19 @@ public final class ResponseEncoder {
         return encode(response, http11, keepAlive, chunked, HttpDate.now());
     }
 
+    /** The head with more fields before its blank line; the head itself when there are none. */
+    static byte[] withFields(byte[] head, byte[] fields) {
+        if (fields.length == 0) {
+            return head;
+        }
+        byte[] out = new byte[head.length + fields.length];
+        System.arraycopy(head, 0, out, 0, head.length - 2);
+        System.arraycopy(fields, 0, out, head.length - 2, fields.length);
+        out[out.length - 2] = '\r';
+        out[out.length - 1] = '\n';
+        return out;
+    }
+
     static byte[] encode(Response response, boolean http11, boolean keepAlive, boolean chunked, String date) {
         StringBuilder sb = new StringBuilder(256);
         sb.append("Date: ").append(date).append("\r\n");

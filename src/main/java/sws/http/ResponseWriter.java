@@ -40,21 +40,30 @@ abstract sealed class ResponseWriter permits FixedLengthWriter, StreamWriter, Ch
      *
      * @param interim what is left to send of an interim response, or null
      * @param sendBody false for HEAD and for statuses without a body: only the head is sent
+     * @param extraFields fields every response of the connection carries, each ending in CRLF
      */
     static ResponseWriter of(
-            Response response, boolean http11, boolean keepAlive, boolean sendBody, ByteBuffer interim) {
+            Response response,
+            boolean http11,
+            boolean keepAlive,
+            boolean sendBody,
+            ByteBuffer interim,
+            byte[] extraFields) {
         if (response.body() instanceof Body.Stream s) {
             if (s.length() >= 0) {
-                return new StreamWriter(interim, ResponseEncoder.head(response, http11, keepAlive, false), s, sendBody);
+                byte[] head = ResponseEncoder.head(response, http11, keepAlive, false);
+                return new StreamWriter(interim, ResponseEncoder.withFields(head, extraFields), s, sendBody);
             }
             if (http11) {
-                return new ChunkedWriter(interim, ResponseEncoder.head(response, true, keepAlive, true), s, sendBody);
+                byte[] head = ResponseEncoder.head(response, true, keepAlive, true);
+                return new ChunkedWriter(interim, ResponseEncoder.withFields(head, extraFields), s, sendBody);
             }
             // HTTP/1.0 has no chunks: the end of the body is the end of the connection.
-            return new StreamWriter(interim, ResponseEncoder.head(response, false, false, false), s, sendBody);
+            byte[] head = ResponseEncoder.head(response, false, false, false);
+            return new StreamWriter(interim, ResponseEncoder.withFields(head, extraFields), s, sendBody);
         }
-        return new FixedLengthWriter(
-                interim, ResponseEncoder.head(response, http11, keepAlive, false), response.body(), sendBody);
+        byte[] head = ResponseEncoder.head(response, http11, keepAlive, false);
+        return new FixedLengthWriter(interim, ResponseEncoder.withFields(head, extraFields), response.body(), sendBody);
     }
 
     /** Whether the connection can serve another request after this response, if the request asked it to. */

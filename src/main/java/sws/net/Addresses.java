@@ -3,6 +3,7 @@ package sws.net;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 
 /** Client addresses in their canonical text form (spec section 2). */
 public final class Addresses {
@@ -57,6 +58,32 @@ public final class Addresses {
             sb.append('%').append(v6.getScopeId());
         }
         return sb.toString();
+    }
+
+    /**
+     * The address an IPv4 dotted quad or an IPv6 literal (without brackets or a zone) stands for; null for
+     * anything else. Never a name to look up.
+     */
+    public static InetAddress literal(String text) {
+        if (text.isEmpty() || text.length() > 45) {
+            return null;
+        }
+        boolean v6 = text.indexOf(':') >= 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean ok = (c >= '0' && c <= '9') || c == '.' || (v6 && (c == ':' || Character.digit(c, 16) >= 0));
+            if (!ok) {
+                return null;
+            }
+        }
+        if (!v6 && !text.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}")) {
+            return null; // InetAddress would take "10.1" or "1234567" as IPv4 too; a literal here is a quad
+        }
+        try {
+            return InetAddress.getByName(text); // a literal: parsed, not resolved
+        } catch (UnknownHostException | RuntimeException e) {
+            return null;
+        }
     }
 
     private static boolean isV4Mapped(byte[] b) {

@@ -8,7 +8,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -17,9 +16,9 @@ import java.util.concurrent.TimeUnit;
 import sws.io.Quietly;
 
 /**
- * One selector thread with a listening socket of its own: it accepts connections, turns each into a
- * transport with a session of the protocol on it, and drives them by readiness events and a once-a-second
- * tick until they close. Each connection stays on the loop that accepted it.
+ * One selector thread with listening sockets of its own (and shared ones, such as a UNIX socket): it
+ * accepts connections, turns each into a transport of its listener's kind, and drives them by readiness
+ * events and a once-a-second tick until they close. Each connection stays on the loop that accepted it.
  */
 public final class EventLoop implements Runnable {
     private static final int BUFFER_SIZE = 16 * 1024;
@@ -28,14 +27,13 @@ public final class EventLoop implements Runnable {
     private static final long ACCEPT_PAUSE_MILLIS = 100;
 
     private final Selector selector;
-    private final TcpListener listener;
-    private final SelectionKey listenerKey;
-    private final Protocol protocol;
+    private final List<SelectionKey> listenerKeys = new ArrayList<>();
     private final ConnectionLimit connectionLimit;
     private final boolean oneAtATime;
     private final Duration grace;
     private final Context context = new Context();
-    private final ArrayDeque<ByteBuffer> buffers = new ArrayDeque<>();
+    private final BufferPool buffers = new BufferPool(BUFFER_SIZE, POOLED_BUFFERS);
+    private BufferPool tlsBuffers;
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(BUFFER_SIZE);
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final CountDownLatch listenerReleased = new CountDownLatch(1);
@@ -54,20 +52,17 @@ public final class EventLoop implements Runnable {
      * @param oneAtATime serve one connection at a time (the -d mode of spec section 1)
      * @param grace how long a stop lets what is in flight finish
      */
-    public EventLoop(
-            TcpListener listener,
-            Protocol protocol,
-            ConnectionLimit connectionLimit,
-            boolean oneAtATime,
-            Duration grace)
+    public EventLoop(List<Binding> bindings, ConnectionLimit connectionLimit, boolean oneAtATime, Duration grace)
             throws IOException {
         this.selector = Selector.open();
-        this.listener = listener;
-        this.protocol = protocol;
         this.connectionLimit = connectionLimit;
         this.oneAtATime = oneAtATime;
         this.grace = grace;
-        this.listenerKey = listener.register(selector);
+        for (Binding binding : bindings) {
+            SelectionKey key = binding.listener().register(selector);
+            key.attach(binding);
+            listenerKeys.add(key);
+        }
     }
 
     @Override
@@ -90,7 +85,7 @@ public final class EventLoop implements Runnable {
                 }
                 if (now - lastTick >= TICK_MILLIS) {
                     lastTick = now;
-                    forEachSession(s -> s.onTick(now));
+                    forEachTransport(t -> t.onTick(now));
                 }
                 if (stopRequested && !stopping) {
                     beginStop();
@@ -100,7 +95,7 @@ public final class EventLoop implements Runnable {
         } catch (IOException | ClosedSelectorException e) {
             context.reportError(e);
         } finally {
-            forEachSession(Session::abort);
+            forEachTransport(SocketTransport::abort);
             Quietly.close(selector); // deregisters every channel, so each closes at once below
             closing.forEach(Quietly::close);
             listenerReleased.countDown();
@@ -113,29 +108,29 @@ public final class EventLoop implements Runnable {
             now = System.currentTimeMillis();
             clockSet = true;
         }
-        Session session = key.attachment() instanceof PlainTransport t ? t.session() : null;
+        SocketTransport transport = key.attachment() instanceof SocketTransport t ? t : null;
         try {
             if (!key.isValid()) {
                 return;
             }
-            if (key == listenerKey) {
-                accept();
-            } else if (session == null) {
+            if (key.attachment() instanceof Binding binding) {
+                accept(binding);
+            } else if (transport == null) {
                 return;
             } else if (key.isWritable()) {
-                session.onWritable();
+                transport.onWritable();
             } else if (key.isReadable()) {
-                session.onReadable();
+                transport.onReadable();
             }
         } catch (CancelledKeyException e) {
-            if (session != null) {
-                session.abort();
+            if (transport != null) {
+                transport.abort();
             }
         } catch (RuntimeException e) {
             // A bug in one connection's handling must not take the loop and its other clients down.
             context.reportError(e);
-            if (session != null) {
-                session.abort();
+            if (transport != null) {
+                transport.abort();
             }
         }
     }
@@ -151,11 +146,12 @@ public final class EventLoop implements Runnable {
         }
     }
 
-    private void accept() {
+    private void accept(Binding binding) {
+        Endpoint endpoint = binding.endpoint();
         for (int i = 0; i < 64 && !stopping && !(oneAtATime && connections > 0); i++) {
             SocketChannel channel;
             try {
-                channel = listener.accept();
+                channel = binding.listener().accept();
             } catch (IOException e) {
                 // Out of file descriptors, most likely: stop accepting for a moment rather than spin.
                 acceptPausedUntil = now + ACCEPT_PAUSE_MILLIS;
@@ -165,17 +161,28 @@ public final class EventLoop implements Runnable {
             if (channel == null) {
                 return;
             }
+            if (!trusted(channel, endpoint)) {
+                Quietly.close(channel); // it could name any client it liked in a PROXY header
+                continue;
+            }
             if (!connectionLimit.tryAcquire()) {
-                refuse(channel);
+                refuse(channel, endpoint);
                 continue;
             }
             try {
-                PlainTransport transport = TcpListener.transport(channel, selector, this::closed);
-                transport.attach(protocol.open(transport, context));
+                channel.configureBlocking(false);
+                Peer peer = binding.listener().peerOf(channel, endpoint.tls() != null);
+                SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
+                SocketTransport transport = endpoint.tls() == null
+                        ? new PlainTransport(channel, key, peer, endpoint, context, this::closed)
+                        : new TlsTransport(
+                                channel, key, peer, endpoint, context, tlsBuffers(endpoint.tls()), this::closed);
+                key.attach(transport);
                 connections++;
                 if (oneAtATime) {
                     setAccepting(false);
                 }
+                transport.start();
             } catch (IOException e) {
                 connectionLimit.release();
                 Quietly.close(channel);
@@ -183,16 +190,38 @@ public final class EventLoop implements Runnable {
         }
     }
 
+    private static boolean trusted(SocketChannel channel, Endpoint endpoint) {
+        if (endpoint.proxies() == null) {
+            return true;
+        }
+        try {
+            return endpoint.proxies().allows(channel.getRemoteAddress());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private BufferPool tlsBuffers(TlsContext tls) {
+        if (tlsBuffers == null || tlsBuffers.size() != tls.bufferSize()) {
+            tlsBuffers = new BufferPool(tls.bufferSize(), POOLED_BUFFERS);
+        }
+        return tlsBuffers;
+    }
+
     /**
      * Over --max-connections: the protocol's refusal if the socket takes it at once, then close; never more
      * work than that, so a flood of connections costs the server nothing it would not spend on closing them.
+     * A TLS client could not read a refusal without a handshake, which is the very cost to avoid: it is
+     * closed without one.
      */
-    private void refuse(SocketChannel channel) {
-        try {
-            channel.configureBlocking(false);
-            channel.write(protocol.refusal());
-        } catch (IOException e) {
-            // the client is gone already; closing is all that is left
+    private void refuse(SocketChannel channel, Endpoint endpoint) {
+        if (endpoint.tls() == null) {
+            try {
+                channel.configureBlocking(false);
+                channel.write(endpoint.protocol().refusal());
+            } catch (IOException e) {
+                // the client is gone already; closing is all that is left
+            }
         }
         Quietly.close(channel);
     }
@@ -224,15 +253,17 @@ public final class EventLoop implements Runnable {
         if (stopping || (on && oneAtATime && connections > 0)) {
             return;
         }
-        if (listenerKey.isValid()) {
-            listenerKey.interestOps(on ? SelectionKey.OP_ACCEPT : 0);
+        for (SelectionKey key : listenerKeys) {
+            if (key.isValid()) {
+                key.interestOps(on ? SelectionKey.OP_ACCEPT : 0);
+            }
         }
     }
 
-    private void forEachSession(java.util.function.Consumer<Session> action) {
+    private void forEachTransport(java.util.function.Consumer<SocketTransport> action) {
         for (SelectionKey key : List.copyOf(selector.keys())) {
-            if (key.attachment() instanceof PlainTransport t && t.session() != null) {
-                action.accept(t.session());
+            if (key.attachment() instanceof SocketTransport t) {
+                action.accept(t);
             }
         }
     }
@@ -240,16 +271,16 @@ public final class EventLoop implements Runnable {
     private void beginStop() {
         stopping = true;
         stopDeadline = now + grace.toMillis();
-        listenerKey.cancel();
+        listenerKeys.forEach(SelectionKey::cancel);
         try {
             selector.selectNow(); // completes the cancellation, so the listening socket can really close
         } catch (IOException e) {
             context.reportError(e);
         }
         listenerReleased.countDown();
-        forEachSession(s -> {
-            if (s.idle()) {
-                s.abort();
+        forEachTransport(t -> {
+            if (t.idle()) {
+                t.abort();
             }
         });
     }
@@ -280,15 +311,12 @@ public final class EventLoop implements Runnable {
 
         @Override
         public ByteBuffer takeBuffer() {
-            ByteBuffer b = buffers.pollFirst();
-            return b != null ? b.clear() : ByteBuffer.allocate(BUFFER_SIZE);
+            return buffers.take();
         }
 
         @Override
         public void returnBuffer(ByteBuffer b) {
-            if (b.capacity() == BUFFER_SIZE && buffers.size() < POOLED_BUFFERS) {
-                buffers.addFirst(b);
-            }
+            buffers.give(b);
         }
 
         @Override

@@ -8,34 +8,53 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.function.Consumer;
 
-/** A TCP connection as it is: the session's bytes go to the socket unchanged, files by sendfile(2). */
-final class PlainTransport implements Transport {
-    private final SocketChannel channel;
-    private final SelectionKey key;
-    private final Peer peer;
-    private final Consumer<SocketChannel> onClose;
-    private Session session;
+/** A connection as it is: the session's bytes go to the socket unchanged, files by sendfile(2). */
+final class PlainTransport extends SocketTransport {
+    private final boolean tcp;
+    private ByteBuffer carried;
     private int writes;
-    private boolean closed;
 
-    /** @param onClose takes the channel, to be closed once the selector has let go of it */
-    PlainTransport(SocketChannel channel, SelectionKey key, Peer peer, Consumer<SocketChannel> onClose) {
-        this.channel = channel;
-        this.key = key;
-        this.peer = peer;
-        this.onClose = onClose;
+    PlainTransport(
+            SocketChannel channel,
+            SelectionKey key,
+            Peer peer,
+            Endpoint endpoint,
+            LoopContext loop,
+            Consumer<SocketChannel> onClose) {
+        super(channel, key, peer, endpoint, loop, onClose);
+        this.tcp = peer.localPort() >= 0;
     }
 
-    void attach(Session s) {
-        session = s;
+    @Override
+    protected void begin() {
+        carried = takeCarried();
+        Session session = openSession();
+        if (carried != null) {
+            session.onReadable(); // the request began in the read that ended the PROXY header
+        }
     }
 
-    Session session() {
-        return session;
+    @Override
+    protected void readable() {
+        session().onReadable();
+    }
+
+    @Override
+    protected void writable() {
+        session().onWritable();
     }
 
     @Override
     public int read(ByteBuffer into) throws IOException {
+        if (carried != null) {
+            int n = Math.min(into.remaining(), carried.remaining());
+            into.put(into.position(), carried, carried.position(), n).position(into.position() + n);
+            carried.position(carried.position() + n);
+            if (!carried.hasRemaining()) {
+                carried = null;
+            }
+            return n;
+        }
         return channel.read(into);
     }
 
@@ -57,7 +76,7 @@ final class PlainTransport implements Transport {
      * write; a connection whose one answer goes out in one write costs no setsockopt.
      */
     private void beforeWrite() throws IOException {
-        if (writes < 2 && ++writes == 2) {
+        if (tcp && writes < 2 && ++writes == 2) {
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
         }
     }
@@ -69,23 +88,6 @@ final class PlainTransport implements Transport {
 
     @Override
     public void await(boolean readable, boolean writable) {
-        if (key.isValid()) {
-            key.interestOps((readable ? SelectionKey.OP_READ : 0) | (writable ? SelectionKey.OP_WRITE : 0));
-        }
-    }
-
-    @Override
-    public Peer peer() {
-        return peer;
-    }
-
-    @Override
-    public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        key.cancel();
-        onClose.accept(channel);
+        interest(readable, writable);
     }
 }

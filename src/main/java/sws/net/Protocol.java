@@ -12,4 +12,12 @@ public interface Protocol {
      * the loop then closes it. Each call returns a buffer of its own.
      */
     ByteBuffer refusal();
+
+    /**
+     * A connection given up before it could carry a request, because what must come first (a PROXY header)
+     * was missing, malformed or late; the transport closes it without an answer.
+     *
+     * @param startMillis when it was accepted, epoch milliseconds
+     */
+    void rejected(Peer peer, long startMillis);
 }

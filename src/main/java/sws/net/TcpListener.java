@@ -7,23 +7,17 @@ import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
-import sws.io.Quietly;
 
-/** One listening TCP socket, which turns the connections it accepts into plain transports. */
-public final class TcpListener implements AutoCloseable {
+/** One listening TCP socket, on one address or on all of them (dual stack). */
+public final class TcpListener extends Listener {
     private static final int BACKLOG = 1024;
 
-    private final ServerSocketChannel channel;
-
     private TcpListener(ServerSocketChannel channel) {
-        this.channel = channel;
+        super(channel);
     }
 
     /**
@@ -101,29 +95,21 @@ public final class TcpListener implements AutoCloseable {
         return address().getPort();
     }
 
-    SelectionKey register(Selector selector) throws IOException {
-        return channel.register(selector, SelectionKey.OP_ACCEPT);
-    }
-
-    /** The next connection waiting, or null when none is. */
-    SocketChannel accept() throws IOException {
-        return channel.accept();
-    }
-
-    /** Makes an accepted connection a transport watched by the selector, for reading first. */
-    static PlainTransport transport(SocketChannel connection, Selector selector, Consumer<SocketChannel> onClose)
-            throws IOException {
-        connection.configureBlocking(false);
-        Peer peer = new Peer(
-                (InetSocketAddress) connection.getRemoteAddress(), (InetSocketAddress) connection.getLocalAddress());
-        SelectionKey key = connection.register(selector, SelectionKey.OP_READ);
-        PlainTransport transport = new PlainTransport(connection, key, peer, onClose);
-        key.attach(transport);
-        return transport;
+    @Override
+    Peer peerOf(SocketChannel connection, boolean secure) throws IOException {
+        return Peer.tcp(
+                (InetSocketAddress) connection.getRemoteAddress(),
+                (InetSocketAddress) connection.getLocalAddress(),
+                secure);
     }
 
     @Override
-    public void close() {
-        Quietly.close(channel);
+    public String describe() {
+        try {
+            String host = Addresses.text(address().getAddress());
+            return (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
+        } catch (IOException e) {
+            return "a closed TCP listener";
+        }
     }
 }

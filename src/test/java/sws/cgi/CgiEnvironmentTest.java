@@ -20,8 +20,8 @@ import sws.net.Peer;
 class CgiEnvironmentTest {
     private static final Path DOCROOT = Path.of("/srv/docroot");
     private static final Path SCRIPT = Path.of("/srv/cgi/env.sh");
-    private static final Peer IPV4 = new Peer("127.0.0.1", 50123, "127.0.0.1", 8080);
-    private static final Peer IPV6 = new Peer("::1", 50124, "::1", 8080);
+    private static final Peer IPV4 = new Peer("127.0.0.1", 50123, "127.0.0.1", 8080, false);
+    private static final Peer IPV6 = new Peer("::1", 50124, "::1", 8080, false);
 
     private static Request request(String head) {
         byte[] bytes = head.getBytes(StandardCharsets.ISO_8859_1);
@@ -54,6 +54,7 @@ class CgiEnvironmentTest {
                         "QUERY_STRING",
                         "REMOTE_ADDR",
                         "REMOTE_PORT",
+                        "REQUEST_SCHEME",
                         "DOCUMENT_ROOT",
                         "PATH",
                         "HTTP_HOST")
@@ -70,10 +71,24 @@ class CgiEnvironmentTest {
                 .containsEntry("QUERY_STRING", "a=1")
                 .containsEntry("REMOTE_ADDR", "127.0.0.1")
                 .containsEntry("REMOTE_PORT", "50123")
+                .containsEntry("REQUEST_SCHEME", "http")
                 .containsEntry("DOCUMENT_ROOT", "/srv/docroot")
                 .containsEntry("HTTP_HOST", "example.org:8080");
         assertThat(env.get("SERVER_SOFTWARE")).startsWith("sws/");
         assertThat(env.get("PATH")).isNotEmpty();
+    }
+
+    @Test
+    void httpsListenerAddsHttpsOnAndTheScheme() {
+        Peer secure = new Peer("127.0.0.1", 50123, "127.0.0.1", 8443, true);
+
+        assertThat(env("GET /cgi-bin/env.sh HTTP/1.1\r\nHost: h\r\n\r\n", secure, "", -1))
+                .containsEntry("HTTPS", "on")
+                .containsEntry("REQUEST_SCHEME", "https")
+                .containsEntry("SERVER_PORT", "8443");
+        assertThat(env("GET /cgi-bin/env.sh HTTP/1.1\r\nHost: h\r\n\r\n", IPV4, "", -1))
+                .doesNotContainKey("HTTPS")
+                .containsEntry("REQUEST_SCHEME", "http");
     }
 
     @Test

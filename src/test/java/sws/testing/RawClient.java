@@ -16,6 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 
 /**
  * A client that speaks raw bytes over a real socket and reads responses itself, so malformed requests
@@ -28,19 +30,40 @@ public final class RawClient implements AutoCloseable {
     private final InputStream in;
     private final OutputStream out;
 
-    private RawClient(Socket socket) throws IOException {
-        this.socket = socket;
-        this.in = new BufferedInputStream(socket.getInputStream());
-        this.out = socket.getOutputStream();
+    public static RawClient connect(InetAddress address, int port) {
+        return new RawClient(plain(address, port));
     }
 
-    public static RawClient connect(InetAddress address, int port) {
+    /** A client that speaks TLS with the context given, the handshake done before it returns. */
+    public static RawClient connectTls(InetAddress address, int port, SSLContext context) {
+        try {
+            SSLSocket tls =
+                    (SSLSocket) context.getSocketFactory().createSocket(plain(address, port), "localhost", port, true);
+            tls.setSoTimeout(READ_TIMEOUT_MILLIS);
+            tls.startHandshake();
+            return new RawClient(tls);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Socket plain(InetAddress address, int port) {
         try {
             Socket s = new Socket();
             s.connect(new InetSocketAddress(address, port), 5_000);
             s.setSoTimeout(READ_TIMEOUT_MILLIS);
             s.setTcpNoDelay(true);
-            return new RawClient(s);
+            return s;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private RawClient(Socket socket) {
+        this.socket = socket;
+        try {
+            this.in = new BufferedInputStream(socket.getInputStream());
+            this.out = socket.getOutputStream();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -79,18 +79,24 @@ public final class TestServer implements AutoCloseable {
         return server;
     }
 
-    /** A raw client to 127.0.0.1 on this server's port. */
+    /** A raw client to 127.0.0.1 on this server's port; over TLS when the server speaks it. */
     public RawClient ipv4() {
-        return RawClient.connect(InetAddress.getLoopbackAddress(), port());
+        return connect(InetAddress.getLoopbackAddress());
     }
 
-    /** A raw client to ::1 on this server's port. */
+    /** A raw client to ::1 on this server's port; over TLS when the server speaks it. */
     public RawClient ipv6() {
         try {
-            return RawClient.connect(InetAddress.getByName("::1"), port());
+            return connect(InetAddress.getByName("::1"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private RawClient connect(InetAddress address) {
+        return config.tls() == null
+                ? RawClient.connect(address, port())
+                : RawClient.connectTls(address, port(), TestTls.client());
     }
 
     /** Sends one request over a new IPv4 connection and reads the one response. */
