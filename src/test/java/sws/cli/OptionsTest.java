@@ -68,7 +68,19 @@ class OptionsTest {
                 "--loops 0 dir",
                 "--version=1 dir",
                 "--cgi-timeout 0 dir",
-                "--max-body 99999999999999999999 dir"
+                "--max-body 99999999999999999999 dir",
+                "--tls-cert c.pem dir",
+                "--tls-key k.pem dir",
+                "--hsts 60 dir",
+                "--redirect-port 8081 dir",
+                "--tls-cert c --tls-key k --redirect-port 8080 dir",
+                "--tls-cert c --tls-key k --hsts -1 dir",
+                "--unix-mode 0600 dir",
+                "--unix /s --unix-mode 999 dir",
+                "--unix /s --unix-mode rw dir",
+                "--trusted-proxy 10.0.0.0/8 dir",
+                "--proxy-protocol --trusted-proxy 10.0.0.0/33 dir",
+                "--proxy-protocol --trusted-proxy example.com dir"
             })
     void misuseIsRefusedWithAMessage(String line) {
         assertThatThrownBy(() -> Options.parse(line.split(" ")))
@@ -76,6 +88,35 @@ class OptionsTest {
                 .hasMessageStartingWith("")
                 .message()
                 .isNotBlank();
+    }
+
+    @Test
+    void listenerOptionsMakeTheirSettings() throws Exception {
+        Config c = Options.parse(
+                        "--tls-cert",
+                        "c.pem",
+                        "--tls-key",
+                        "k.pem",
+                        "--redirect-port",
+                        "8081",
+                        "--hsts",
+                        "600",
+                        "--unix",
+                        "/run/s.sock",
+                        "--unix-mode",
+                        "0600",
+                        "--proxy-protocol",
+                        "--trusted-proxy",
+                        "10.0.0.0/8,unix",
+                        "dir")
+                .config();
+        assertThat(c.tls()).isEqualTo(new Config.Tls(Path.of("c.pem"), Path.of("k.pem"), 8081, 600));
+        assertThat(c.unix()).isEqualTo(new Config.Unix(Path.of("/run/s.sock"), 0600));
+        assertThat(c.proxyProtocol()).isNotNull();
+        Config plain = Options.parse("--unix", "/s", "--proxy-protocol", "dir").config();
+        assertThat(plain.tls()).isNull();
+        assertThat(plain.unix().mode()).isEqualTo(0660);
+        assertThat(plain.proxyProtocol()).isSameAs(sws.net.TrustedProxies.DEFAULT);
     }
 
     @Test

@@ -106,13 +106,18 @@ public final class TestTls {
         return trusting(pair("ec").certificate());
     }
 
-    /** A client context that trusts the certificate in this file only. */
-    public static SSLContext trusting(Path certificate) {
-        try (InputStream in = Files.newInputStream(certificate)) {
+    /** A client context that trusts the certificates in these files only. */
+    public static SSLContext trusting(Path... certificates) {
+        try {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
-            store.setCertificateEntry(
-                    "server", CertificateFactory.getInstance("X.509").generateCertificate(in));
+            for (int i = 0; i < certificates.length; i++) {
+                try (InputStream in = Files.newInputStream(certificates[i])) {
+                    store.setCertificateEntry(
+                            "server" + i,
+                            CertificateFactory.getInstance("X.509").generateCertificate(in));
+                }
+            }
             TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             trust.init(store);
             SSLContext context = SSLContext.getInstance("TLS");
