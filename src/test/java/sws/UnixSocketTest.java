@@ -522,7 +522,7 @@ class UnixSocketTest {
     /**
      * A path of 107 bytes fits sun_path with its NUL but not the JDK, which refuses it when binding: it must
      * get the same clear line as a longer one, not the JDK's message, and nothing may be left at the path.
-     * (Fails while UnixListener.MAX_PATH_BYTES is 107 instead of the 106 the JDK binds.)
+     * (It failed while UnixListener.MAX_PATH_BYTES was 107 instead of the 106 the JDK binds.)
      */
     @Test
     void aPathOf107BytesIsRefusedWithTheSameClearLine() {

@@ -19,8 +19,11 @@ import java.util.Set;
  * open port. The file is the server's while it runs and removed when it stops.
  */
 public final class UnixListener extends Listener {
-    /** sun_path holds 108 bytes, the terminating NUL among them. */
-    static final int MAX_PATH_BYTES = 107;
+    /**
+     * sun_path holds 108 bytes, the terminating NUL among them; the JDK keeps one more byte back, so 106 is
+     * the longest path it binds.
+     */
+    static final int MAX_PATH_BYTES = 106;
 
     private static final int BACKLOG = 1024;
     private static final int TYPE_MASK = 0170000;
