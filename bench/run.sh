@@ -6,12 +6,15 @@
 #   --duration S     seconds per measured run (default 10)
 #   --warmup S       seconds of unmeasured load before each run (default 2)
 #   --servers LIST   comma-separated subset of: sws,nginx,nginx2,lighttpd (default: all)
-#   --workloads LIST comma-separated subset of the workloads: a,b,c,d,e,f,g,h (default: all)
+#   --workloads LIST comma-separated subset of the workloads: a,b,c,d,e,f,g,h,i,j,k,l (default: all)
 #   --smoke          ~10 s check that the harness works: sws and nginx, workloads a and c, 1 s runs;
 #                    fails only when a run served nothing or answered non-2xx, never on speed
 #   --keep           keep the temporary directory (configs, fixtures, server logs) for inspection
 #   --jar FILE       benchmark this sws jar as it is (default: target/sws.jar, rebuilt first when missing or
 #                    older than the sources, as bin/sws does)
+#
+# Workloads i to l speak HTTPS (TLS 1.3, one EC P-256 certificate made here with openssl for every server): sws
+# runs a second instance with --tls-cert/--tls-key for them, nginx a second `listen ... ssl` in the same process.
 #
 # It installs nginx, lighttpd and wrk from Debian's packages when missing (root only), builds target/sws.jar
 # when missing or stale, starts every server by hand on free loopback ports (never as a system service), runs wrk
@@ -29,9 +32,11 @@ TOP=$(cd "$BENCH_DIR/.." && pwd)
 #   WL_PATH    request path, the same file for every server
 #   WL_HEADER  extra request header for wrk -H, empty for none
 #   WL_DESC    what the row means, for the table legend
-# WL_ONLY limits a workload to the servers that can run it (nginx has no CGI).
-declare -A WL_CONNS WL_PATH WL_HEADER WL_DESC WL_ONLY
-WL_ORDER=(a b c d e f g h)
+# WL_ONLY limits a workload to the servers that can run it (nginx has no CGI; lighttpd is not set up for TLS).
+# WL_TLS marks the HTTPS workloads; WL_IDLE one that holds that many idle connections open instead of running
+# wrk, and reports the server's RSS while they are held.
+declare -A WL_CONNS WL_PATH WL_HEADER WL_DESC WL_ONLY WL_TLS WL_IDLE
+WL_ORDER=(a b c d e f g h i j k l)
 WL_CONNS[a]=50   WL_PATH[a]=/1k.html   WL_HEADER[a]=""                   WL_DESC[a]="keep-alive, 1 KiB file, 50 connections"
 WL_CONNS[b]=1000 WL_PATH[b]=/1k.html   WL_HEADER[b]=""                   WL_DESC[b]="keep-alive, 1 KiB file, 1000 connections"
 WL_CONNS[c]=50   WL_PATH[c]=/1k.html   WL_HEADER[c]="Connection: close"  WL_DESC[c]="new connection per request, 1 KiB file, 50 clients"
@@ -42,6 +47,12 @@ WL_CONNS[f]=8    WL_PATH[f]=/cgi-bin/64k.pl WL_HEADER[f]=""              WL_DESC
 WL_ONLY[f]="sws sws1 lighttpd"
 WL_CONNS[g]=8    WL_PATH[g]=/list200/  WL_HEADER[g]=""                   WL_DESC[g]="generated listing of 200 files, 8 connections"
 WL_CONNS[h]=50   WL_PATH[h]=/100k.html WL_HEADER[h]=""                   WL_DESC[h]="keep-alive, 100 KiB file, 50 connections"
+WL_CONNS[i]=1000 WL_PATH[i]=/1k.html   WL_HEADER[i]=""                   WL_DESC[i]="HTTPS: 1000 idle TLS connections (one request each, then held open): RSS"
+WL_CONNS[j]=50   WL_PATH[j]=/1k.html   WL_HEADER[j]=""                   WL_DESC[j]="HTTPS keep-alive, 1 KiB file, 50 connections"
+WL_CONNS[k]=50   WL_PATH[k]=/1k.html   WL_HEADER[k]="Connection: close"  WL_DESC[k]="HTTPS, a new TLS connection (full handshake) per request, 1 KiB file, 50 clients"
+WL_CONNS[l]=4    WL_PATH[l]=/100m.bin  WL_HEADER[l]=""                   WL_DESC[l]="HTTPS keep-alive, 100 MiB file, 4 connections"
+for w in i j k l; do WL_TLS[$w]=1; WL_ONLY[$w]="sws sws1 nginx nginx2"; done
+WL_IDLE[i]=1
 
 # Servers, in table order. Each has start_<name> (sets SRV_PID[name]) and is measured over its process tree.
 SERVER_ORDER=(sws sws1 nginx nginx2 lighttpd)
@@ -102,6 +113,13 @@ parse_args() {
 # Is SERVERS/WORKLOADS selecting this one? (keeps the table in the canonical order whatever the list order)
 selected() { case ",$1," in *",$2,"*) return 0 ;; esac; return 1; }
 
+# Is any HTTPS workload selected? (then the servers also listen with TLS)
+tls_selected() {
+  local w
+  for w in ${WORKLOADS//,/ }; do [ -n "${WL_TLS[$w]:-}" ] && return 0; done
+  return 1
+}
+
 log() { printf 'bench: %s\n' "$*" >&2; }
 die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
 
@@ -118,6 +136,10 @@ ensure_tools() {
   [ "$need_lighttpd" = 1 ] && ! lighttpd_bin >/dev/null && pkgs+=(lighttpd)
   command -v curl >/dev/null 2>&1 || pkgs+=(curl)
   command -v taskset >/dev/null 2>&1 || pkgs+=(util-linux)
+  if tls_selected; then
+    command -v openssl >/dev/null 2>&1 || pkgs+=(openssl)
+    command -v python3 >/dev/null 2>&1 || pkgs+=(python3)
+  fi
   if ! command -v mvn >/dev/null 2>&1; then pkgs+=(maven); fi
   [ ${#pkgs[@]} -eq 0 ] && return 0
 
@@ -189,7 +211,15 @@ make_fixtures() {
   printf '#!/usr/bin/perl\n$| = 0;\nprint "Content-Type: text/plain\\r\\n\\r\\n";\nmy $line = ("x" x 63) . "\\n";\nprint $line x 128 for 1 .. 8;\n' \
     >"$DOCROOT/cgi-bin/64k.pl"
   chmod 755 "$DOCROOT/cgi-bin/64k.pl"
-  if selected "$WORKLOADS" d; then head -c $((100 * 1024 * 1024)) /dev/urandom >"$DOCROOT/100m.bin"; fi
+  if selected "$WORKLOADS" d || selected "$WORKLOADS" l; then
+    head -c $((100 * 1024 * 1024)) /dev/urandom >"$DOCROOT/100m.bin"
+  fi
+  if tls_selected; then
+    # One self-signed EC P-256 certificate for every server, as a user would make one.
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WORK/tls.key" \
+      -out "$WORK/tls.crt" -days 2 -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 2>/dev/null ||
+      die "openssl could not make a certificate"
+  fi
   # nginx workers run as an unprivileged user when the master is root: everything must be world-readable.
   chmod -R a+rX "$WORK"
 }
@@ -210,7 +240,7 @@ free_port() {
 }
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-declare -A SRV_PID SRV_PORT
+declare -A SRV_PID SRV_PORT SRV_TLS_PID SRV_TLS_PORT
 STARTED_PIDS=()
 WRK_PID=""
 
@@ -226,12 +256,29 @@ start_sws_with() {
   "$JAVA_HOME/bin/java" "${SWS_JVM_OPTS[@]}" "${SWS_AOT_OPTS[@]}" ${SWS_JAVA_OPTS:-} -jar "$SWS_JAR" \
     -f -i 127.0.0.1 -p "$PORT" -c "$DOCROOT/cgi-bin" "$@" "$DOCROOT" >"$WORK/$name.out" 2>&1 &
   register "$name" $! "$PORT"
+  if tls_selected; then
+    # The HTTPS workloads get an instance of their own: sws's TCP listener speaks HTTPS or HTTP, not both.
+    free_port
+    # shellcheck disable=SC2086
+    "$JAVA_HOME/bin/java" "${SWS_JVM_OPTS[@]}" "${SWS_AOT_OPTS[@]}" ${SWS_JAVA_OPTS:-} -jar "$SWS_JAR" \
+      -f -i 127.0.0.1 -p "$PORT" --tls-cert "$WORK/tls.crt" --tls-key "$WORK/tls.key" "$@" "$DOCROOT" \
+      >"$WORK/$name-tls.out" 2>&1 &
+    SRV_TLS_PID[$name]=$!
+    SRV_TLS_PORT[$name]=$PORT
+    STARTED_PIDS+=("$!")
+  fi
 }
 
 # nginx with the settings the issue asks for: no access log, sendfile, 4096 connections per worker,
 # effectively unlimited keep-alive requests (so b keeps all 1000 connections open for the whole run).
 start_nginx_n() {
-  local name=$1 workers=$2 dir=$WORK/$1
+  local name=$1 workers=$2 dir=$WORK/$1 tls=""
+  if tls_selected; then
+    free_port
+    SRV_TLS_PORT[$name]=$PORT
+    # The same certificate and TLS 1.3 only, as sws negotiates with wrk; no session cache (wrk resumes none).
+    tls="listen 127.0.0.1:$PORT ssl; ssl_certificate $WORK/tls.crt; ssl_certificate_key $WORK/tls.key; ssl_protocols TLSv1.3;"
+  fi
   free_port
   mkdir -p "$dir"
   cat >"$dir/nginx.conf" <<EOF
@@ -258,6 +305,7 @@ http {
   scgi_temp_path $dir/scgi;
   server {
     listen 127.0.0.1:$PORT;
+    $tls
     root $DOCROOT;
     autoindex on;
   }
@@ -268,6 +316,7 @@ EOF
   # -e: error log from the very start (before the config is read), so nothing goes to /var/log/nginx.
   "$bin" -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" >"$dir/stdout" 2>&1 &
   register "$name" $! "$PORT"
+  [ -z "$tls" ] || SRV_TLS_PID[$name]=$!
 }
 start_nginx() { start_nginx_n nginx 1; }
 start_nginx2() { start_nginx_n nginx2 2; }
@@ -306,10 +355,10 @@ register() {
 # Poll until the server answers 200 on the 1 KiB file, for at most 30 s (a JVM's first start on a cold
 # machine can take a few seconds; nginx and lighttpd take milliseconds). No fixed sleeps.
 wait_ready() {
-  local name=$1 pid=${SRV_PID[$1]} url="http://127.0.0.1:${SRV_PORT[$1]}/1k.html" deadline=$((SECONDS + 30)) code
+  local name=$1 pid=${2:-${SRV_PID[$1]}} url=${3:-"http://127.0.0.1:${SRV_PORT[$1]}/1k.html"} deadline=$((SECONDS + 30)) code
   while [ $SECONDS -lt $deadline ]; do
     kill -0 "$pid" 2>/dev/null || { show_logs "$name"; die "$name (pid $pid) exited during start-up"; }
-    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$url" || true)
+    code=$(curl -sk -o /dev/null -w '%{http_code}' --max-time 1 "$url" || true)
     [ "$code" = 200 ] && return 0
     sleep 0.05
   done
@@ -471,20 +520,25 @@ to_mib() {
 # One measured run: warm-up, CPU before, wrk, CPU after, RSS. Appends one TSV line to $RESULTS.
 measure() {
   local wl=$1 srv=$2
-  local url="http://127.0.0.1:${SRV_PORT[$srv]}${WL_PATH[$wl]}" out="$OUT/raw/$wl-$srv.txt"
+  local url="http://127.0.0.1:${SRV_PORT[$srv]}${WL_PATH[$wl]}" out="$OUT/raw/$wl-$srv.txt" pid=${SRV_PID[$srv]}
+  if [ -n "${WL_TLS[$wl]:-}" ]; then
+    url="https://127.0.0.1:${SRV_TLS_PORT[$srv]}${WL_PATH[$wl]}"
+    pid=${SRV_TLS_PID[$srv]}
+  fi
+  if [ -n "${WL_IDLE[$wl]:-}" ]; then measure_idle "$wl" "$srv" "$pid"; return; fi
   local pids t0 t1 rc=0
   log "workload $wl, $srv: warm-up ${WARMUP}s, run ${DURATION}s, ${WL_CONNS[$wl]} connections"
   if [ "$WARMUP" -gt 0 ]; then
     run_wrk "$WARMUP" "${WL_CONNS[$wl]}" "$url" "${WL_HEADER[$wl]}" "$OUT/raw/$wl-$srv.warmup.txt" || true
   fi
   # nginx workers are listed afresh each run in case the master replaced one.
-  read -r -a pids <<<"$(tree_pids "${SRV_PID[$srv]}" | tr '\n' ' ')"
+  read -r -a pids <<<"$(tree_pids "$pid" | tr '\n' ' ')"
   t0=$(cpu_ticks "${pids[@]}")
   run_wrk "$DURATION" "${WL_CONNS[$wl]}" "$url" "${WL_HEADER[$wl]}" "$out" || rc=$?
   t1=$(cpu_ticks "${pids[@]}")
   local rss
   rss=$(rss_kib "${pids[@]}")
-  kill -0 "${SRV_PID[$srv]}" 2>/dev/null || { log "$srv (pid ${SRV_PID[$srv]}) died during workload $wl"; cat "$out" >&2; show_logs "$srv"; }
+  kill -0 "$pid" 2>/dev/null || { log "$srv (pid $pid) died during workload $wl"; cat "$out" >&2; show_logs "$srv"; }
   [ "$rc" = 0 ] || log "wrk exited with status $rc for $wl/$srv (124 = timed out); output in $out"
 
   # Parse wrk's report. Missing lines mean zero (wrk prints the error lines only when there are errors).
@@ -504,6 +558,26 @@ measure() {
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$wl" "$srv" "${reqs:-0}" "${rate:-0}" \
     "$(to_ms "${p50:-nan}")" "$(to_ms "${p99:-nan}")" "${sock:-}" "${non2xx:-0}" "$cpu_us" \
     "$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')" "$(to_mib "${xfer:-0B}")" >>"$RESULTS"
+}
+
+# Idle connections: bench/tls-idle.py opens them (handshake and one request each), holds them, and says so on
+# its stdout; the server's RSS is read while they are held. One TSV line like measure's, the count as requests.
+measure_idle() {
+  local wl=$1 srv=$2 pid=$3 out="$OUT/raw/$wl-$srv.txt" pids rss line="" held=0
+  log "workload $wl, $srv: ${WL_CONNS[$wl]} idle TLS connections"
+  coproc IDLE { exec timeout -k 5 120 python3 "$BENCH_DIR/tls-idle.py" 127.0.0.1 "${SRV_TLS_PORT[$srv]}" \
+    "${WL_CONNS[$wl]}" "${WL_PATH[$wl]}" 2>"$out"; }
+  local idle_pid=$IDLE_PID
+  IFS= read -r -t 100 line <&"${IDLE[0]}" || true
+  case "$line" in held\ *) held=${line#held } ;; *) log "tls-idle.py did not hold its connections: $line"; cat "$out" >&2 ;; esac
+  read -r -a pids <<<"$(tree_pids "$pid" | tr '\n' ' ')"
+  rss=$(rss_kib "${pids[@]}")
+  echo "$line, server RSS ${rss} KiB" >>"$out"
+  local to_idle=${IDLE[1]}
+  eval "exec $to_idle>&-" # the end of its stdin: it closes the connections and exits
+  wait "$idle_pid" 2>/dev/null || true
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$wl" "$srv" "$held" 0 nan nan "" 0 nan \
+    "$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')" 0 >>"$RESULTS"
 }
 
 # ---------------------------------------------------------------------------------------------------------
@@ -590,6 +664,10 @@ main() {
     selected "$SERVERS" "$s" || continue
     wait_ready "$s"
     log "$s: pid ${SRV_PID[$s]}, http://127.0.0.1:${SRV_PORT[$s]}/"
+    if [ -n "${SRV_TLS_PORT[$s]:-}" ]; then
+      wait_ready "$s" "${SRV_TLS_PID[$s]}" "https://127.0.0.1:${SRV_TLS_PORT[$s]}/1k.html"
+      log "$s: pid ${SRV_TLS_PID[$s]}, https://127.0.0.1:${SRV_TLS_PORT[$s]}/"
+    fi
   done
 
   for w in "${WL_ORDER[@]}"; do
