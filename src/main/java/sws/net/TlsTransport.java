@@ -344,6 +344,9 @@ final class TlsTransport extends SocketTransport {
             if (inputEnded) {
                 return total > 0 ? total : -1;
             }
+            if (total > 0) {
+                break; // what the session has is enough for now; the selector says when the socket has more
+            }
             int n = receive();
             if (n == 0) {
                 break;
