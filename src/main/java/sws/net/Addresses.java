@@ -3,7 +3,6 @@ package sws.net;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 
 /** Client addresses in their canonical text form (spec section 2). */
 public final class Addresses {
@@ -61,27 +60,23 @@ public final class Addresses {
     }
 
     /**
-     * The address an IPv4 dotted quad or an IPv6 literal (without brackets or a zone) stands for; null for
-     * anything else. Never a name to look up.
+     * The address an IPv4 dotted quad (four decimal numbers up to 255, without leading zeros, which some
+     * read as octal) or an IPv6 literal (without brackets or a zone) stands for; null for anything else.
+     * Parsed, never looked up: InetAddress.getByName would take whatever is not a literal for a host name.
      */
     public static InetAddress literal(String text) {
         if (text.isEmpty() || text.length() > 45) {
             return null;
         }
-        boolean v6 = text.indexOf(':') >= 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            boolean ok = (c >= '0' && c <= '9') || c == '.' || (v6 && (c == ':' || Character.digit(c, 16) >= 0));
-            if (!ok) {
+        try {
+            if (text.indexOf(':') >= 0) {
+                return text.indexOf('%') < 0 ? Inet6Address.ofLiteral(text) : null;
+            }
+            if (!text.matches("(0|[1-9][0-9]{0,2})(\\.(0|[1-9][0-9]{0,2})){3}")) {
                 return null;
             }
-        }
-        if (!v6 && !text.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}")) {
-            return null; // InetAddress would take "10.1" or "1234567" as IPv4 too; a literal here is a quad
-        }
-        try {
-            return InetAddress.getByName(text); // a literal: parsed, not resolved
-        } catch (UnknownHostException | RuntimeException e) {
+            return Inet4Address.ofLiteral(text); // refuses a number over 255
+        } catch (IllegalArgumentException e) {
             return null;
         }
     }

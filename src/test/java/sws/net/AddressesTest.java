@@ -8,6 +8,7 @@ import java.net.UnknownHostException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Spec section 2: a client address in its canonical text form (RFC 5952 for IPv6). */
 class AddressesTest {
@@ -57,5 +58,43 @@ class AddressesTest {
         // ::7f00:1 is not IPv4-mapped (no ffff group): it must not be mistaken for 127.0.0.1.
         byte[] bytes = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 127, 0, 0, 1};
         assertThat(Addresses.text(Inet6Address.getByAddress(null, bytes, -1))).isEqualTo("::7f00:1");
+    }
+
+    /**
+     * Literals only, never a lookup: "256.1.1.1" and ".1:2" once went to InetAddress.getByName, which took
+     * them for host names and asked the resolver (on an event loop, for a PROXY header); "01.2.3.4" was read
+     * as 1.2.3.4 where others read octal.
+     */
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "256.1.1.1",
+                "01.2.3.4",
+                "1.2.3",
+                "1.2.3.4.5",
+                "1.2.3.04",
+                "localhost",
+                "example.com",
+                ".1:2",
+                "1:2:3:4:5:6:7:8:9",
+                "fe80::1%1",
+                "::g",
+                ""
+            })
+    void anythingButALiteralIsNoAddress(String text) {
+        assertThat(Addresses.literal(text)).isNull();
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "1.2.3.4, 1.2.3.4",
+        "0.0.0.0, 0.0.0.0",
+        "255.255.255.255, 255.255.255.255",
+        "::1, ::1",
+        "2001:DB8::1, 2001:db8::1",
+        "::ffff:10.0.0.1, 10.0.0.1"
+    })
+    void literalsAreParsed(String text, String canonical) {
+        assertThat(Addresses.text(Addresses.literal(text))).isEqualTo(canonical);
     }
 }
