@@ -3,6 +3,8 @@ package sws;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import sws.http.Limits;
 import sws.http.Timeouts;
@@ -28,6 +30,7 @@ import sws.net.TrustedProxies;
  * @param unix the UNIX-domain listener besides the TCP one, or null for none
  * @param proxyProtocol the peers that may connect when every connection must begin with a PROXY header, or
  *     null when none is expected
+ * @param content what file and listing responses carry beyond the file (spec section 8)
  */
 public record Config(
         Path docroot,
@@ -43,7 +46,8 @@ public record Config(
         int maxConnections,
         Tls tls,
         Unix unix,
-        TrustedProxies proxyProtocol) {
+        TrustedProxies proxyProtocol,
+        Content content) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final String DEFAULT_USERDIR = "sws";
@@ -53,6 +57,7 @@ public record Config(
         Objects.requireNonNull(userdir, "userdir");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(timeouts, "timeouts");
+        Objects.requireNonNull(content, "content");
     }
 
     /** One event loop per core. */
@@ -113,6 +118,24 @@ public record Config(
         public static final int DEFAULT_MODE = 0660;
     }
 
+    /**
+     * The options of spec section 8: compression, caching and the fields and fallbacks static sites ask for.
+     * Checked when the server starts (a field sws owns, a fallback file that is missing: a StartException).
+     *
+     * @param compress gzip compressible files on the fly for clients that accept it
+     * @param cacheControl the Cache-Control value of every file and listing response, or null for none
+     * @param headers "Name: value" fields added to every response that is not an error
+     * @param cors the Access-Control-Allow-Origin value ("*" or an origin), or null for no CORS
+     * @param fallback the docroot file that answers a GET of a missing extensionless path, or null for none
+     */
+    public record Content(boolean compress, String cacheControl, List<String> headers, String cors, String fallback) {
+        public static final Content DEFAULT = new Content(true, null, List.of(), null, null);
+
+        public Content {
+            headers = List.copyOf(headers);
+        }
+    }
+
     /** Builds a Config; each setting not given keeps its default. */
     public static final class Builder {
         private final Path docroot;
@@ -129,6 +152,11 @@ public record Config(
         private Tls tls;
         private Unix unix;
         private TrustedProxies proxyProtocol;
+        private boolean compress = Content.DEFAULT.compress();
+        private String cacheControl;
+        private final List<String> headers = new ArrayList<>();
+        private String cors;
+        private String fallback;
 
         private Builder(Path docroot) {
             this.docroot = docroot;
@@ -208,6 +236,36 @@ public record Config(
             return this;
         }
 
+        /** On-the-fly gzip of compressible files (on by default). */
+        public Builder compress(boolean on) {
+            compress = on;
+            return this;
+        }
+
+        /** Cache-Control on every file and listing response; null for none. */
+        public Builder cacheControl(String value) {
+            cacheControl = value;
+            return this;
+        }
+
+        /** One more "Name: value" field on every response that is not an error; may be called again. */
+        public Builder header(String field) {
+            headers.add(field);
+            return this;
+        }
+
+        /** CORS for this origin ("*" for any); null for none. */
+        public Builder cors(String origin) {
+            cors = origin;
+            return this;
+        }
+
+        /** The docroot file (such as "index.html") a single-page application's missing paths get; null for none. */
+        public Builder fallback(String path) {
+            fallback = path;
+            return this;
+        }
+
         public Config build() {
             return new Config(
                     docroot,
@@ -223,7 +281,8 @@ public record Config(
                     maxConnections,
                     tls,
                     unix,
-                    proxyProtocol);
+                    proxyProtocol,
+                    new Content(compress, cacheControl, headers, cors, fallback));
         }
     }
 }

@@ -18,6 +18,8 @@ public final class StartException extends IOException {
         TLS,
         /** The UNIX socket path cannot be listened on. */
         UNIX_SOCKET,
+        /** A setting's value cannot be served with (a field sws owns, a fallback file that is missing). */
+        SETTING,
         /** Anything else the system refused (out of descriptors, say). */
         OTHER
     }
