@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import sws.io.Ascii;
 
 /**
  * A request target split into its parts (RFC 9112 section 3.2), the path percent-decoded once.
@@ -69,7 +70,7 @@ public record RequestTarget(String path, String rawPath, String query, String er
         boolean plain = true;
         for (int i = 0; i < raw.length() && plain; i++) {
             char c = raw.charAt(i);
-            plain = c >= 0x20 && c < 0x7f && c != '%';
+            plain = Ascii.isPrintable(c) && c != '%';
         }
         if (plain) {
             return raw; // printable ASCII without escapes decodes to itself

@@ -10,6 +10,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
+import sws.io.Ascii;
 
 /**
  * The access log of spec section 6, one line per request: {@code %a %t "%r" %>s %b}. Event loops only
@@ -152,7 +153,7 @@ public final class AccessLog implements AutoCloseable {
             int c = b & 0xff;
             if (c == '"' || c == '\\') {
                 sb.append('\\').append((char) c);
-            } else if (c < 0x20 || c >= 0x7f) {
+            } else if (!Ascii.isPrintable(c)) {
                 sb.append("\\x").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 15, 16));
             } else {
                 sb.append((char) c);
