@@ -11,6 +11,7 @@ import java.util.List;
 import sws.cgi.Gateway;
 import sws.content.Site;
 import sws.content.UserDirs;
+import sws.http.AddedFields;
 import sws.http.Http1;
 import sws.log.AccessLog;
 import sws.net.Addresses;
@@ -22,6 +23,7 @@ import sws.net.Listener;
 import sws.net.TcpListener;
 import sws.net.TlsContext;
 import sws.net.UnixListener;
+import sws.route.Cors;
 import sws.route.HttpsRedirect;
 import sws.route.Router;
 
@@ -54,7 +56,10 @@ public final class Server implements AutoCloseable {
      * wrong, and nothing is left listening.
      */
     public static Server start(Config config) throws StartException {
-        Site site = directory(config.docroot(), "docroot", () -> new Site(config.docroot()));
+        Site site = directory(
+                config.docroot(),
+                "docroot",
+                () -> new Site(config.docroot(), config.content().cacheControl()));
         Config.Cgi cgi = config.cgi();
         Gateway gateway = cgi == null
                 ? null
@@ -72,7 +77,15 @@ public final class Server implements AutoCloseable {
             server.bind(config);
             log = openLog(config);
             server.accessLog = log;
-            server.startLoops(config, new Router(site, new UserDirs(config.userdir()), gateway));
+            String fallback = ContentSettings.check(config.content(), site.docroot());
+            server.startLoops(
+                    config,
+                    new Router(
+                            site,
+                            new UserDirs(config.userdir()),
+                            gateway,
+                            config.content().cors() != null,
+                            fallback));
             return server;
         } catch (StartException e) {
             release(server, log, gateway, tls);
@@ -117,19 +130,23 @@ public final class Server implements AutoCloseable {
         var timeouts = config.timeouts();
         var proxies = config.proxyProtocol();
         var preamble = timeouts.request();
-        Http1 plain = new Http1(router, limits, timeouts, accessLog);
+        var content = config.content();
+        List<String> every = content.cors() == null ? List.of() : new Cors(content.cors()).fields();
+        List<String> headers =
+                content.headers().stream().map(AddedFields::normalized).toList();
+        Http1 plain = new Http1(router, limits, timeouts, accessLog, new AddedFields(every, headers));
         Http1 site = plain;
         if (config.tls() != null && config.tls().hstsSeconds() >= 0) {
-            site = new Http1(
-                    router,
-                    limits,
-                    timeouts,
-                    accessLog,
-                    "Strict-Transport-Security: max-age=" + config.tls().hstsSeconds());
+            var hsts = new ArrayList<>(every);
+            hsts.add("Strict-Transport-Security: max-age=" + config.tls().hstsSeconds());
+            site = new Http1(router, limits, timeouts, accessLog, new AddedFields(hsts, headers));
         }
         var siteEndpoint = new Endpoint(site, tls, proxies, preamble);
         var redirectEndpoint = new Endpoint(
-                new Http1(new HttpsRedirect(port()), limits, timeouts, accessLog), null, proxies, preamble);
+                new Http1(new HttpsRedirect(port()), limits, timeouts, accessLog, AddedFields.NONE),
+                null,
+                proxies,
+                preamble);
         var unixEndpoint = new Endpoint(plain, null, proxies, preamble);
         var limit = new ConnectionLimit(
                 config.maxConnections() > 0 ? config.maxConnections() : ConnectionLimit.fromDescriptorLimit());

@@ -14,6 +14,11 @@ final class OptionTable {
 
     /** One option: its names, the label of its value (null for a flag), what it does, how it is set. */
     record Option(char letter, String name, String label, String help, BiConsumer<Options, String> set) {
+        /** Whether the value may be left out (getopt_long's optional_argument): then it follows '='. */
+        boolean optional() {
+            return label != null && label.startsWith("[");
+        }
+
         String shown() {
             String names = letter != 0 ? "-" + letter : "--" + name;
             return label == null ? names : names + " " + label;
@@ -182,6 +187,36 @@ final class OptionTable {
                     "with --proxy-protocol, the only peers allowed to connect (default "
                             + "127.0.0.0/8,::1/128,unix; 'unix' is the UNIX socket)",
                     (o, v) -> o.trustedProxies = trusted(v)),
+            new Option(
+                    (char) 0,
+                    "no-compress",
+                    null,
+                    "do not gzip compressible files on the fly",
+                    (o, v) -> o.compress = false),
+            new Option(
+                    (char) 0,
+                    "cache-control",
+                    "VALUE",
+                    "send Cache-Control: VALUE with every file and listing",
+                    (o, v) -> o.cacheControl = v),
+            new Option(
+                    (char) 0,
+                    "header",
+                    "'NAME: VALUE'",
+                    "add this field to every response that is not an error (repeatable)",
+                    (o, v) -> o.headers.add(v)),
+            new Option(
+                    (char) 0,
+                    "cors",
+                    "[ORIGIN]",
+                    "allow cross-origin requests from ORIGIN (default *) and answer preflights",
+                    (o, v) -> o.cors = v == null ? "*" : v),
+            new Option(
+                    (char) 0,
+                    "fallback",
+                    "PATH",
+                    "answer missing extensionless paths with this docroot file (single-page applications)",
+                    (o, v) -> o.fallback = v),
             new Option((char) 0, "version", null, "print the version and exit", (o, v) -> o.version = true));
 
     /** Values are parsed as they are read; a bad one ends the parse (lambdas cannot throw Misuse). */

@@ -56,6 +56,11 @@ final class Options {
     Integer unixMode;
     boolean proxyProtocol;
     TrustedProxies trustedProxies;
+    boolean compress = Config.Content.DEFAULT.compress();
+    String cacheControl;
+    final List<String> headers = new ArrayList<>();
+    String cors;
+    String fallback;
     Path docroot;
 
     private Options() {}
@@ -87,6 +92,10 @@ final class Options {
                     option.set().accept(o, null);
                 } else if (eq >= 0) {
                     option.set().accept(o, arg.substring(eq + 1));
+                } else if (option.optional()) {
+                    // "--cors https://a.example dir" reads as users mean it; a docroot never looks like an origin
+                    boolean given = i + 1 < args.length && looksLikeOrigin(args[i + 1]);
+                    option.set().accept(o, given ? args[++i] : null);
                 } else {
                     option.set().accept(o, value(args, ++i, "--" + option.name()));
                 }
@@ -119,6 +128,10 @@ final class Options {
         o.docroot = Path.of(operands.get(0));
         o.validate();
         return o;
+    }
+
+    private static boolean looksLikeOrigin(String arg) {
+        return arg.equals("*") || arg.equals("null") || arg.startsWith("http://") || arg.startsWith("https://");
     }
 
     private static OptionTable.Option named(String name) throws Misuse {
@@ -280,6 +293,8 @@ final class Options {
         if (proxyProtocol) {
             builder.proxyProtocol(trustedProxies == null ? TrustedProxies.DEFAULT : trustedProxies);
         }
+        builder.compress(compress).cacheControl(cacheControl).cors(cors).fallback(fallback);
+        headers.forEach(builder::header);
         return builder.build();
     }
 }

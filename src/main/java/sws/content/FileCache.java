@@ -44,8 +44,8 @@ final class FileCache {
         private final FileTime modified;
         private final Object fileKey;
         private final Response response;
+        private final FileHead head;
         private final long modifiedSecond;
-        private final String lastModified;
         private volatile long checkedSecond;
         private volatile long usedSecond;
 
@@ -55,6 +55,7 @@ final class FileCache {
                 Path statted,
                 BasicFileAttributes attributes,
                 Response response,
+                FileHead head,
                 long now) {
             this.key = key;
             this.file = file;
@@ -63,9 +64,8 @@ final class FileCache {
             this.modified = attributes.lastModifiedTime();
             this.fileKey = attributes.fileKey();
             this.response = response;
-            this.modifiedSecond =
-                    file == null ? 0 : file.attributes().lastModifiedTime().toMillis() / 1000;
-            this.lastModified = file == null ? null : HttpDate.format(modifiedSecond);
+            this.head = head;
+            this.modifiedSecond = file == null ? 0 : StaticFile.modifiedSecond(file.attributes());
             this.checkedSecond = now;
             this.usedSecond = now;
         }
@@ -98,7 +98,11 @@ final class FileCache {
             return file != null && found.file().equals(file.file()) && same(found.attributes());
         }
 
-        /** The answer to this request: the cached one, 304, or for a range the ordinary file path. */
+        private Body.Shared shared() {
+            return (Body.Shared) response.body();
+        }
+
+        /** The answer to this request: the cached 200, or what the conditions and ranges make of it. */
         Response respond(Request request) {
             long now = checkedSecond;
             if (usedSecond != now) {
@@ -107,13 +111,8 @@ final class FileCache {
             if (file == null) {
                 return response;
             }
-            if (request.headers().get("Range") != null) {
-                return StaticFile.serve(request, file.file(), file.attributes());
-            }
-            if (StaticFile.notModifiedSince(request, modifiedSecond)) {
-                return StaticFile.notModified(lastModified);
-            }
-            return response;
+            return StaticFile.respond(
+                    request, head, modifiedSecond, size, new Source.Memory(shared().data()), response);
         }
 
         private long bytes() {
@@ -148,7 +147,7 @@ final class FileCache {
      * The entry for a file a lookup found: the one held, renewed for this second, when it holds that file
      * unchanged; else the file read anew. Null when it is too large, does not fit, or changes meanwhile.
      */
-    Entry file(String key, Site.Located.File file) {
+    Entry file(String key, Site.Located.File file, String cacheControl) {
         Entry held = entries.get(key);
         if (held != null && held.holds(file)) {
             held.checked(now());
@@ -172,14 +171,16 @@ final class FileCache {
             return null;
         }
         content.flip();
-        String lastModified =
-                HttpDate.format(file.attributes().lastModifiedTime().toMillis() / 1000);
-        Response response = new Response(
-                Status.OK,
-                StaticFile.fields(type, lastModified),
-                new Body.Shared(content.asReadOnlyBuffer()),
-                new HeadCache());
-        return store(new Entry(key, file, file.file(), file.attributes(), response, now()));
+        FileHead head = new FileHead(
+                type,
+                HttpDate.format(StaticFile.modifiedSecond(file.attributes())),
+                EntityTag.of(file.attributes(), null),
+                null,
+                false,
+                cacheControl);
+        Response response =
+                new Response(Status.OK, head.ok(), new Body.Shared(content.asReadOnlyBuffer()), new HeadCache());
+        return store(new Entry(key, file, file.file(), file.attributes(), response, head, now()));
     }
 
     /** Keeps a generated listing for the rest of this second. */
@@ -197,7 +198,7 @@ final class FileCache {
                 ByteBuffer.allocateDirect(html.data().length).put(html.data()).flip();
         Response response =
                 new Response(Status.OK, page.fields(), new Body.Shared(content.asReadOnlyBuffer()), new HeadCache());
-        return store(new Entry(key, null, listing.dir(), dir, response, now()));
+        return store(new Entry(key, null, listing.dir(), dir, response, null, now()));
     }
 
     private Entry store(Entry entry) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.List;
 import sws.http.Escape;
 import sws.http.Request;
 import sws.http.Response;
@@ -16,6 +17,7 @@ import sws.http.Status;
  */
 public final class Site {
     private final Path docroot;
+    private final String cacheControl;
     private final FileCache cache = new FileCache();
 
     /** Where a path leads, with every check of containment and hidden names done. */
@@ -29,9 +31,14 @@ public final class Site {
         record Listing(Path dir, String urlPath) implements Located {}
     }
 
-    /** A site whose docroot is made real here. */
-    public Site(Path docroot) throws IOException {
+    /**
+     * A site whose docroot is made real here.
+     *
+     * @param cacheControl the Cache-Control value of every file and listing response, or null for none
+     */
+    public Site(Path docroot, String cacheControl) throws IOException {
         this.docroot = docroot.toRealPath();
+        this.cacheControl = cacheControl;
     }
 
     /** The document root, as a real path. */
@@ -71,11 +78,13 @@ public final class Site {
             case Located.Refused r -> Response.error(r.status());
             case Located.Redirect r -> redirect(r.path(), request);
             case Located.File f -> {
-                FileCache.Entry entry = cache.file(request.path(), f);
-                yield entry != null ? entry.respond(request) : StaticFile.serve(request, f.file(), f.attributes());
+                FileCache.Entry entry = cache.file(request.path(), f, cacheControl);
+                yield entry != null
+                        ? entry.respond(request)
+                        : StaticFile.serve(request, f.file(), f.attributes(), cacheControl);
             }
             case Located.Listing l -> {
-                Response listing = DirectoryIndex.list(l.dir(), l.urlPath());
+                Response listing = withCacheControl(DirectoryIndex.list(l.dir(), l.urlPath()));
                 FileCache.Entry entry = cache.listing(request.path(), l, listing);
                 yield entry != null ? entry.respond(request) : listing;
             }
@@ -104,6 +113,17 @@ public final class Site {
             return new Located.Refused(Status.NOT_FOUND);
         }
         return new Located.File(resolved.file(), resolved.attributes());
+    }
+
+    /** A listing with the Cache-Control of every file and listing response, when there is one. */
+    private Response withCacheControl(Response listing) {
+        if (cacheControl == null || listing.status() != Status.OK) {
+            return listing;
+        }
+        var fields = new ArrayList<>(listing.fields());
+        fields.add("Cache-Control");
+        fields.add(cacheControl);
+        return new Response(listing.status(), List.copyOf(fields), listing.body());
     }
 
     /** 301 to the same place with its query; the path is re-encoded, so nothing in it is taken raw. */

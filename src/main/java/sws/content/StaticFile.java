@@ -13,16 +13,17 @@ import sws.http.HttpDate;
 import sws.http.Request;
 import sws.http.Response;
 import sws.http.Status;
-import sws.io.Quietly;
 
 /**
- * Serves one regular file: maps each file-system outcome to one status, answers conditional and range
- * requests, and hands the open file to the writer without reading it.
+ * Serves one regular file: maps each file-system outcome to one status, evaluates the conditional fields,
+ * answers ranges (one, or several as multipart/byteranges), and hands the open file to the writer without
+ * reading it. The cache answers through {@link #respond} too, from memory.
  */
 public final class StaticFile {
     private StaticFile() {}
 
-    public static Response serve(Request request, Path file, BasicFileAttributes attributes) {
+    /** The answer to a GET or HEAD of a file on disk. */
+    static Response serve(Request request, Path file, BasicFileAttributes attributes, String cacheControl) {
         FileChannel channel;
         try {
             channel = FileChannel.open(file, StandardOpenOption.READ);
@@ -31,54 +32,60 @@ public final class StaticFile {
         } catch (IOException e) {
             return Response.error(Status.NOT_FOUND);
         }
-        long modified = attributes.lastModifiedTime().toMillis() / 1000;
-        String lastModified = HttpDate.format(modified);
-        if (notModifiedSince(request, modified)) {
-            Quietly.close(channel);
-            return notModified(lastModified);
-        }
-        long size = attributes.size();
-        String type = MimeTypes.of(file.getFileName().toString(), channel);
-        ByteRange range = ByteRange.of(request, size, lastModified);
-        if (range == ByteRange.UNSATISFIABLE) {
-            Quietly.close(channel);
-            return Response.error(Status.RANGE_NOT_SATISFIABLE, "Content-Range", "bytes */" + size);
-        }
-        if (range != null) {
-            var fields = new ArrayList<>(fields(type, lastModified));
-            fields.add("Content-Range");
-            fields.add("bytes " + range.first() + "-" + range.last() + "/" + size);
-            return new Response(
-                    Status.PARTIAL_CONTENT,
-                    List.copyOf(fields),
-                    new Body.FileRegion(channel, range.first(), range.length()));
-        }
-        return new Response(Status.OK, fields(type, lastModified), new Body.FileRegion(channel, 0, size));
-    }
-
-    /** The fields of a file's response, beside its length: the same from the disk and from the cache. */
-    static List<String> fields(String type, String lastModified) {
-        return List.of("Content-Type", type, "Last-Modified", lastModified, "Accept-Ranges", "bytes");
-    }
-
-    /** 304: the validator again, no body (RFC 9110 15.4.5). */
-    static Response notModified(String lastModified) {
-        return Response.of(Status.NOT_MODIFIED, Body.NONE, "Last-Modified", lastModified);
+        long modified = modifiedSecond(attributes);
+        FileHead head = new FileHead(
+                MimeTypes.of(file.getFileName().toString(), channel),
+                HttpDate.format(modified),
+                EntityTag.of(attributes, null),
+                null,
+                false,
+                cacheControl);
+        return respond(request, head, modified, attributes.size(), new Source.Channel(channel), null);
     }
 
     /**
-     * RFC 9110 section 13.1.3: true when If-Modified-Since holds a valid date not in the future and the
-     * file is not newer; an unparseable date is ignored.
+     * The answer to a request for one representation: 412 or 304 as its conditions say, else the range or
+     * ranges asked for, else the whole.
+     *
+     * @param ok the 200 ready to send (a cached one), or null to make it here
      */
-    static boolean notModifiedSince(Request request, long modifiedSecond) {
-        String since = request.headers().get("If-Modified-Since");
-        if (since == null) {
-            return false;
+    static Response respond(
+            Request request, FileHead head, long modifiedSecond, long size, Source source, Response ok) {
+        switch (Preconditions.evaluate(request, head.tag(), modifiedSecond)) {
+            case FAILED -> {
+                source.release();
+                return Response.error(Status.PRECONDITION_FAILED);
+            }
+            case NOT_MODIFIED -> {
+                source.release();
+                return new Response(Status.NOT_MODIFIED, head.notModified(), Body.NONE);
+            }
+            case PROCEED -> {}
         }
-        long date = HttpDate.parse(since);
-        if (date == Long.MIN_VALUE || date > System.currentTimeMillis() / 1000) {
-            return false;
+        String range = request.headers().get("Range");
+        ByteRanges ranges = range == null || !Preconditions.rangeApplies(request, head.tag(), modifiedSecond)
+                ? null
+                : ByteRanges.of(range, size);
+        if (ranges == ByteRanges.UNSATISFIABLE) {
+            source.release();
+            return Response.error(Status.RANGE_NOT_SATISFIABLE, "Content-Range", "bytes */" + size);
         }
-        return modifiedSecond <= date;
+        if (ranges == null) {
+            return ok != null ? ok : new Response(Status.OK, head.ok(), source.slice(0, size));
+        }
+        if (ranges.spans().size() == 1) {
+            ByteRanges.Span span = ranges.spans().get(0);
+            var fields = new ArrayList<>(head.ok());
+            fields.add("Content-Range");
+            fields.add("bytes " + span.first() + "-" + span.last() + "/" + size);
+            return new Response(Status.PARTIAL_CONTENT, List.copyOf(fields), source.slice(span.first(), span.length()));
+        }
+        Multipart.Built multipart = Multipart.of(ranges, size, head.type(), source);
+        return new Response(Status.PARTIAL_CONTENT, head.multipart(multipart.type()), multipart.body());
+    }
+
+    /** Last-Modified's precision: HTTP dates have whole seconds. */
+    static long modifiedSecond(BasicFileAttributes attributes) {
+        return attributes.lastModifiedTime().toMillis() / 1000;
     }
 }

@@ -2,6 +2,7 @@ package sws.http;
 
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.util.List;
 
 /** What follows a response's head: nothing, bytes in memory, or a region of an open file. */
 public sealed interface Body {
@@ -34,6 +35,16 @@ public sealed interface Body {
 
     /** A region of a file, sent without copying it through the heap; the writer closes the channel. */
     record FileRegion(FileChannel channel, long offset, long length) implements Body {}
+
+    /**
+     * Bodies sent one after another as one (the parts of multipart/byteranges): bytes in memory and regions
+     * of files, which may share one channel; the writer closes every channel once.
+     */
+    record Parts(List<Body> parts, long length) implements Body {
+        public Parts(List<Body> parts) {
+            this(List.copyOf(parts), parts.stream().mapToLong(Body::length).sum());
+        }
+    }
 
     /**
      * A body streamed as another thread produces it; length is -1 when unknown, and the connection then

@@ -91,6 +91,7 @@ public final class HtmlPage {
             case 404 -> "Nothing is at this address.";
             case 405 -> "This address does not answer that method.";
             case 408 -> "The request did not arrive in time.";
+            case 412 -> "The file has changed since the request's conditions were written.";
             case 413 -> "The request body is larger than this server accepts.";
             case 414 -> "The request line is longer than this server accepts.";
             case 416 -> "The range asked for lies outside the file.";

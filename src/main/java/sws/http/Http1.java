@@ -1,7 +1,6 @@
 package sws.http;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import sws.log.AccessLog;
 import sws.net.LoopContext;
 import sws.net.Peer;
@@ -21,22 +20,18 @@ public final class Http1 implements Protocol {
     private final Limits limits;
     private final Timeouts timeouts;
     private final AccessLog accessLog;
-    private final byte[] extraFields;
+    private final AddedFields added;
 
     /**
      * @param accessLog where each response is logged, or null
-     * @param extraFields "Name: value" fields every response carries (Strict-Transport-Security on HTTPS)
+     * @param added the fields the listener adds to its responses
      */
-    public Http1(Handler handler, Limits limits, Timeouts timeouts, AccessLog accessLog, String... extraFields) {
+    public Http1(Handler handler, Limits limits, Timeouts timeouts, AccessLog accessLog, AddedFields added) {
         this.handler = handler;
         this.limits = limits;
         this.timeouts = timeouts;
         this.accessLog = accessLog;
-        StringBuilder sb = new StringBuilder();
-        for (String field : extraFields) {
-            sb.append(field).append("\r\n");
-        }
-        this.extraFields = sb.toString().getBytes(StandardCharsets.ISO_8859_1);
+        this.added = added;
     }
 
     public Handler handler() {
@@ -56,9 +51,8 @@ public final class Http1 implements Protocol {
         return accessLog;
     }
 
-    /** The extra fields, each ending in CRLF; empty for none. */
-    byte[] extraFields() {
-        return extraFields;
+    AddedFields added() {
+        return added;
     }
 
     @Override
@@ -69,7 +63,8 @@ public final class Http1 implements Protocol {
     /** 503 to a connection over --max-connections, as HTTP/1.1 with the connection closed. */
     @Override
     public ByteBuffer refusal() {
-        byte[] head = ResponseEncoder.withFields(ResponseEncoder.head(TOO_MANY, true, false, false), extraFields);
+        byte[] head = ResponseEncoder.withFields(
+                ResponseEncoder.head(TOO_MANY, true, false, false), added.forStatus(TOO_MANY.status()));
         byte[] page = ((Body.Bytes) TOO_MANY.body()).data();
         return ByteBuffer.allocate(head.length + page.length)
                 .put(head)

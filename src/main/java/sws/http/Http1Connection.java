@@ -44,7 +44,7 @@ public final class Http1Connection implements Session {
         this.http = http;
         this.parser = new RequestParser(http.limits());
         this.in = new InputBuffer(loop, http.limits());
-        this.out = new Http1Output(transport, http.extraFields());
+        this.out = new Http1Output(transport, http.added());
         this.deadline = in(http.timeouts().request());
     }
 

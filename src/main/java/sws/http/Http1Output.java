@@ -13,16 +13,15 @@ final class Http1Output {
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final Transport transport;
-    private final byte[] extraFields;
+    private final AddedFields added;
     private ResponseWriter writer;
     private ByteBuffer interim;
     private boolean blocked;
     private boolean progressed;
 
-    /** @param extraFields fields every response carries, each ending in CRLF */
-    Http1Output(Transport transport, byte[] extraFields) {
+    Http1Output(Transport transport, AddedFields added) {
         this.transport = transport;
-        this.extraFields = extraFields;
+        this.added = added;
     }
 
     /** Whether the socket had no room for the last write: the connection waits until it is writable. */
@@ -65,7 +64,7 @@ final class Http1Output {
 
     /** Begins a response; what is left of an interim one goes before it. True when the connection may be kept. */
     boolean start(Response response, boolean http11, boolean keepAlive, boolean sendBody) {
-        writer = ResponseWriter.of(response, http11, keepAlive, sendBody, interim, extraFields);
+        writer = ResponseWriter.of(response, http11, keepAlive, sendBody, interim, added.forStatus(response.status()));
         interim = null;
         return writer.keepsConnection(keepAlive);
     }

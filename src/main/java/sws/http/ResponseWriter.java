@@ -21,7 +21,7 @@ abstract sealed class ResponseWriter permits FixedLengthWriter, StreamWriter, Ch
         FAILED
     }
 
-    private final ByteBuffer[] out = new ByteBuffer[4];
+    private final ByteBuffer[] out = new ByteBuffer[16];
     private int count;
     private long written;
     protected final boolean sendBody;
@@ -40,7 +40,7 @@ abstract sealed class ResponseWriter permits FixedLengthWriter, StreamWriter, Ch
      *
      * @param interim what is left to send of an interim response, or null
      * @param sendBody false for HEAD and for statuses without a body: only the head is sent
-     * @param extraFields fields every response of the connection carries, each ending in CRLF
+     * @param extraFields fields the listener adds to this response, each ending in CRLF
      */
     static ResponseWriter of(
             Response response,
@@ -98,6 +98,11 @@ abstract sealed class ResponseWriter permits FixedLengthWriter, StreamWriter, Ch
 
     protected final void queue(ByteBuffer buffer) {
         out[count++] = buffer;
+    }
+
+    /** Whether another buffer fits in the next gathering write. */
+    protected final boolean canQueue() {
+        return count < out.length;
     }
 
     protected final void countWritten(long n) {

@@ -12,6 +12,7 @@ public final class Status {
     private static final Map<Integer, Status> KNOWN = new HashMap<>();
 
     public static final Status OK = known(200, "OK");
+    public static final Status NO_CONTENT = known(204, "No Content");
     public static final Status PARTIAL_CONTENT = known(206, "Partial Content");
     public static final Status MOVED_PERMANENTLY = known(301, "Moved Permanently");
     public static final Status FOUND = known(302, "Found");
@@ -21,6 +22,7 @@ public final class Status {
     public static final Status NOT_FOUND = known(404, "Not Found");
     public static final Status METHOD_NOT_ALLOWED = known(405, "Method Not Allowed");
     public static final Status REQUEST_TIMEOUT = known(408, "Request Timeout");
+    public static final Status PRECONDITION_FAILED = known(412, "Precondition Failed");
     public static final Status CONTENT_TOO_LARGE = known(413, "Content Too Large");
     public static final Status URI_TOO_LONG = known(414, "URI Too Long");
     public static final Status RANGE_NOT_SATISFIABLE = known(416, "Range Not Satisfiable");
@@ -36,7 +38,6 @@ public final class Status {
     static {
         // Not sent by sws itself, but given by CGI programs, often without a reason phrase.
         known(201, "Created");
-        known(204, "No Content");
         known(303, "See Other");
         known(307, "Temporary Redirect");
         known(401, "Unauthorized");

@@ -29,12 +29,20 @@ public final class Router implements Handler {
     private final Site site;
     private final UserDirs userDirs;
     private final Gateway gateway;
+    private final boolean cors;
+    private final String fallback;
 
-    /** @param gateway the CGI gateway, or null when CGI is off */
-    public Router(Site site, UserDirs userDirs, Gateway gateway) {
+    /**
+     * @param gateway the CGI gateway, or null when CGI is off
+     * @param cors whether CORS preflight requests are answered
+     * @param fallback the URL path of the docroot file a missing extensionless path gets, or null
+     */
+    public Router(Site site, UserDirs userDirs, Gateway gateway, boolean cors, String fallback) {
         this.site = site;
         this.userDirs = userDirs;
         this.gateway = gateway;
+        this.cors = cors;
+        this.fallback = fallback;
     }
 
     @Override
@@ -52,7 +60,11 @@ public final class Router implements Handler {
             }
         }
         PathResolver.Segments segments = PathResolver.segments(request.path());
-        if (gateway != null && segments.refusal() == null && segments.startsWith(CGI_PREFIX)) {
+        boolean cgi = gateway != null && segments.refusal() == null && segments.startsWith(CGI_PREFIX);
+        if (cors && Cors.isPreflight(request)) {
+            return Cors.preflight(request, cgi ? "GET, HEAD, POST" : "GET, HEAD");
+        }
+        if (cgi) {
             if (!read && !request.method().equals("POST")) {
                 return Response.error(Status.METHOD_NOT_ALLOWED, "Allow", "GET, HEAD, POST");
             }
@@ -68,7 +80,17 @@ public final class Router implements Handler {
         if (!segments.names().isEmpty() && segments.names().get(0).startsWith("~")) {
             return userDirectory(request, segments);
         }
-        return site.serve(request, site.docroot(), segments, "");
+        Response response = site.serve(request, site.docroot(), segments, "");
+        if (fallback != null && response.status() == Status.NOT_FOUND && redirects == 0 && extensionless(segments)) {
+            return route(request.redirectedTo(fallback, RequestTarget.parse("GET", fallback)), client, 1);
+        }
+        return response;
+    }
+
+    /** --fallback: a path whose last segment names no file type is an application's route, not a file. */
+    private static boolean extensionless(PathResolver.Segments segments) {
+        var names = segments.names();
+        return names.isEmpty() || names.get(names.size() - 1).indexOf('.') < 0;
     }
 
     /** /~user/rest: rest in that user's directory; /~user alone is redirected to /~user/. */
