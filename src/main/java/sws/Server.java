@@ -59,7 +59,10 @@ public final class Server implements AutoCloseable {
         Site site = directory(
                 config.docroot(),
                 "docroot",
-                () -> new Site(config.docroot(), config.content().cacheControl()));
+                () -> new Site(
+                        config.docroot(),
+                        new Site.Policy(
+                                config.content().compress(), config.content().cacheControl())));
         Config.Cgi cgi = config.cgi();
         Gateway gateway = cgi == null
                 ? null

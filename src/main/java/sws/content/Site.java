@@ -17,7 +17,7 @@ import sws.http.Status;
  */
 public final class Site {
     private final Path docroot;
-    private final String cacheControl;
+    private final Policy policy;
     private final FileCache cache = new FileCache();
 
     /** Where a path leads, with every check of containment and hidden names done. */
@@ -32,13 +32,22 @@ public final class Site {
     }
 
     /**
-     * A site whose docroot is made real here.
+     * What every file response of the site shares.
      *
+     * @param compress whether compressible files are gzipped for clients that take it
      * @param cacheControl the Cache-Control value of every file and listing response, or null for none
      */
-    public Site(Path docroot, String cacheControl) throws IOException {
+    public record Policy(boolean compress, String cacheControl) {
+        /** Whether a file of this type and size without sidecars is sent gzipped to clients that take it. */
+        boolean gzips(String type, long size) {
+            return compress && size >= Codings.MIN_COMPRESSED_SIZE && Codings.compressible(type);
+        }
+    }
+
+    /** A site whose docroot is made real here. */
+    public Site(Path docroot, Policy policy) throws IOException {
         this.docroot = docroot.toRealPath();
-        this.cacheControl = cacheControl;
+        this.policy = policy;
     }
 
     /** The document root, as a real path. */
@@ -60,7 +69,7 @@ public final class Site {
             cache.remove(entry);
             return null;
         }
-        return entry.respond(request);
+        return entry.respond(request); // null too when the sidecar it would send changed
     }
 
     /**
@@ -78,10 +87,10 @@ public final class Site {
             case Located.Refused r -> Response.error(r.status());
             case Located.Redirect r -> redirect(r.path(), request);
             case Located.File f -> {
-                FileCache.Entry entry = cache.file(request.path(), f, cacheControl);
-                yield entry != null
-                        ? entry.respond(request)
-                        : StaticFile.serve(request, f.file(), f.attributes(), cacheControl);
+                var sidecars = Sidecars.of(root, f.file(), f.attributes());
+                FileCache.Entry entry = cache.file(request.path(), f, sidecars, policy);
+                Response cached = entry == null ? null : entry.respond(request);
+                yield cached != null ? cached : StaticFile.serve(request, f.file(), f.attributes(), sidecars, policy);
             }
             case Located.Listing l -> {
                 Response listing = withCacheControl(DirectoryIndex.list(l.dir(), l.urlPath()));
@@ -117,12 +126,12 @@ public final class Site {
 
     /** A listing with the Cache-Control of every file and listing response, when there is one. */
     private Response withCacheControl(Response listing) {
-        if (cacheControl == null || listing.status() != Status.OK) {
+        if (policy.cacheControl() == null || listing.status() != Status.OK) {
             return listing;
         }
         var fields = new ArrayList<>(listing.fields());
         fields.add("Cache-Control");
-        fields.add(cacheControl);
+        fields.add(policy.cacheControl());
         return new Response(listing.status(), List.copyOf(fields), listing.body());
     }
 

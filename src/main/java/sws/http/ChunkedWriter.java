@@ -24,6 +24,11 @@ final class ChunkedWriter extends ResponseWriter {
     }
 
     @Override
+    void release() {
+        source.release();
+    }
+
+    @Override
     protected Progress next(Transport transport) throws IOException {
         if (ended) {
             return Progress.DONE;

@@ -17,6 +17,7 @@ public sealed interface Reply permits Response, Deferred {
         switch (body) {
             case Body.FileRegion region -> Quietly.close(region.channel());
             case Body.Parts parts -> parts.parts().forEach(Reply::closeFiles);
+            case Body.Stream stream -> stream.source().release();
             default -> {}
         }
     }

@@ -27,6 +27,11 @@ final class StreamWriter extends ResponseWriter {
     }
 
     @Override
+    void release() {
+        stream.source().release();
+    }
+
+    @Override
     protected Progress next(Transport transport) throws IOException {
         StreamSource source = stream.source();
         ByteBuffer piece = source.next();
