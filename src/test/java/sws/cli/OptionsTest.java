@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import sws.Config;
 import sws.http.Limits;
@@ -80,7 +82,11 @@ class OptionsTest {
                 "--unix /s --unix-mode rw dir",
                 "--trusted-proxy 10.0.0.0/8 dir",
                 "--proxy-protocol --trusted-proxy 10.0.0.0/33 dir",
-                "--proxy-protocol --trusted-proxy example.com dir"
+                "--proxy-protocol --trusted-proxy example.com dir",
+                "--no-compress=yes dir",
+                "--header",
+                "--fallback",
+                "--cache-control"
             })
     void misuseIsRefusedWithAMessage(String line) {
         assertThatThrownBy(() -> Options.parse(line.split(" ")))
@@ -119,6 +125,49 @@ class OptionsTest {
         assertThat(plain.proxyProtocol()).isSameAs(sws.net.TrustedProxies.DEFAULT);
     }
 
+    @ParameterizedTest
+    @CsvSource({
+        "--cors dir, *",
+        "dir --cors, *",
+        "--cors=https://a.example dir, https://a.example",
+        "--cors https://a.example dir, https://a.example",
+        "--cors http://localhost:8080 dir, http://localhost:8080",
+        "--cors * dir, *",
+        "--cors null dir, null",
+        "--cors=ftp://x dir, ftp://x"
+    })
+    void corsTakesAnOriginAfterEqualsOrWhenTheNextArgumentLooksLikeOne(String line, String origin) throws Exception {
+        Options o = Options.parse(line.split(" "));
+        assertThat(o.cors).as(line).isEqualTo(origin);
+        assertThat(o.docroot).isEqualTo(Path.of("dir"));
+        assertThat(o.config().content().cors()).isEqualTo(origin);
+    }
+
+    @Test
+    void corsBeforeSomethingNotAnOriginLeavesItAnOperand() {
+        assertThatThrownBy(() -> Options.parse("--cors", "ftp://x", "dir"))
+                .isInstanceOf(Options.Misuse.class)
+                .hasMessageContaining("dir");
+    }
+
+    @Test
+    void contentOptionsMakeTheirSettings() throws Exception {
+        Config c = Options.parse(
+                        "--no-compress",
+                        "--cache-control",
+                        "max-age=60",
+                        "--header",
+                        "X-A: 1",
+                        "--header=X-B: 2",
+                        "--fallback",
+                        "index.html",
+                        "dir")
+                .config();
+        assertThat(c.content())
+                .isEqualTo(new Config.Content(false, "max-age=60", List.of("X-A: 1", "X-B: 2"), null, "index.html"));
+        assertThat(Options.parse("dir").config().content()).isEqualTo(Config.Content.DEFAULT);
+    }
+
     @Test
     void usageNamesEveryOptionWithItsDefault() {
         assertThat(Options.usage())
@@ -126,6 +175,11 @@ class OptionsTest {
                 .contains("-p port")
                 .contains("(default 8080;")
                 .contains("--max-body BYTES")
-                .contains("(default " + Limits.DEFAULT.maxBodyBytes() + ";");
+                .contains("(default " + Limits.DEFAULT.maxBodyBytes() + ";")
+                .contains("--no-compress")
+                .contains("--cache-control VALUE")
+                .contains("--header 'NAME: VALUE'")
+                .contains("--cors [ORIGIN]")
+                .contains("--fallback PATH");
     }
 }
