@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import sws.http.AddedFields;
 import sws.http.Escape;
+import sws.io.Ascii;
 import sws.route.Cors;
 
 /** The checks of spec section 8's settings before anything listens: each bad value is one line. */
@@ -31,33 +32,42 @@ final class ContentSettings {
         if (content.cacheControl() != null
                 && (content.cacheControl().isBlank()
                         || AddedFields.refusal("Cache-Control: " + content.cacheControl()) != null)) {
-            throw refused("--cache-control: '" + content.cacheControl() + "' is not a field value sws can send");
+            throw refused(
+                    "--cache-control: '" + Ascii.shown(content.cacheControl()) + "' is not a field value sws can send");
         }
         return content.fallback() == null ? null : fallback(content.fallback(), docroot);
     }
 
     private static String fallback(String path, Path docroot) throws StartException {
+        String shown = "--fallback " + Ascii.shown(path);
         String relative = path.startsWith("/") ? path.substring(1) : path;
         Path file = docroot.resolve(relative).normalize();
+        Path real;
         try {
-            if (relative.isEmpty()
-                    || !Files.isRegularFile(file)
-                    || !file.toRealPath().startsWith(docroot)) {
-                throw refused("--fallback " + path + ": not a file in the docroot");
-            }
-            if (!Files.isReadable(file)) {
-                throw refused("--fallback " + path + ": permission denied");
-            }
-            Path inside = docroot.relativize(file);
-            for (Path name : inside) {
-                if (name.toString().startsWith(".")) {
-                    throw refused("--fallback " + path + ": a hidden name, which sws never serves");
-                }
-            }
-            return Escape.path("/" + inside);
+            real = relative.isEmpty() ? null : file.toRealPath();
         } catch (IOException e) {
-            throw refused("--fallback " + path + ": " + e.getMessage());
+            real = null;
         }
+        if (real == null || !Files.isRegularFile(real) || !real.startsWith(docroot) || !file.startsWith(docroot)) {
+            throw refused(shown + ": not a file in the docroot");
+        }
+        if (!Files.isReadable(real)) {
+            throw refused(shown + ": permission denied");
+        }
+        Path inside = docroot.relativize(file);
+        if (hidden(inside) || hidden(docroot.relativize(real))) {
+            throw refused(shown + ": a hidden name (or a link to one), which sws never serves");
+        }
+        return Escape.path("/" + inside);
+    }
+
+    private static boolean hidden(Path inside) {
+        for (Path name : inside) {
+            if (name.toString().startsWith(".")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static StartException refused(String message) {

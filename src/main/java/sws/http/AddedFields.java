@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
+import sws.io.Ascii;
 
 /**
  * Fields a listener adds to the responses of its handler: some to every response (Strict-Transport-Security,
@@ -44,11 +45,11 @@ public final class AddedFields {
     public static String refusal(String field) {
         int colon = field.indexOf(':');
         if (colon < 0) {
-            return "'" + field + "' is not of the form 'Name: value'";
+            return "'" + Ascii.shown(field) + "' is not of the form 'Name: value'";
         }
         String name = field.substring(0, colon);
         if (!Chars.isToken(name, 0, name.length())) {
-            return "'" + name + "' is not a valid field name";
+            return "'" + Ascii.shown(name) + "' is not a valid field name";
         }
         String lower = name.toLowerCase(Locale.ROOT);
         if (lower.startsWith("content-")

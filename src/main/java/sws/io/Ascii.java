@@ -11,4 +11,20 @@ public final class Ascii {
     public static boolean isPrintable(int c) {
         return c >= 0x20 && c < 0x7f;
     }
+
+    /** Text for a one-line message: every character that is not printable ASCII written as \\xHH or \\u{HHHH}. */
+    public static String shown(String text) {
+        StringBuilder sb = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (isPrintable(c)) {
+                sb.append(c);
+            } else if (c < 0x100) {
+                sb.append("\\x").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 15, 16));
+            } else {
+                sb.append("\\u{").append(Integer.toHexString(c)).append('}');
+            }
+        }
+        return sb.toString();
+    }
 }

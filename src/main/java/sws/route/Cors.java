@@ -7,6 +7,7 @@ import sws.http.Chars;
 import sws.http.Request;
 import sws.http.Response;
 import sws.http.Status;
+import sws.io.Ascii;
 
 /**
  * Cross-origin resource sharing for --cors (the Fetch standard's CORS protocol): the origin every response
@@ -31,7 +32,7 @@ public final class Cors {
         String name = scheme < 0 ? "" : origin.substring(0, scheme);
         String host = scheme < 0 ? "" : origin.substring(scheme + 3);
         if (!(name.equals("http") || name.equals("https")) || host.isEmpty()) {
-            return "'" + origin + "' is not *, null or an origin such as https://example.org";
+            return "'" + Ascii.shown(origin) + "' is not *, null or an origin such as https://example.org";
         }
         for (int i = 0; i < host.length(); i++) {
             char c = host.charAt(i);
@@ -42,7 +43,8 @@ public final class Cors {
                     || c == '['
                     || c == ']';
             if (!allowed) {
-                return "'" + origin + "' is not an origin: no path, query or other characters after the host";
+                return "'" + Ascii.shown(origin)
+                        + "' is not an origin: no path, query or other characters after the host";
             }
         }
         return null;
