@@ -6,7 +6,7 @@
 #   --duration S     seconds per measured run (default 10)
 #   --warmup S       seconds of unmeasured load before each run (default 2)
 #   --servers LIST   comma-separated subset of: sws,nginx,nginx2,lighttpd (default: all)
-#   --workloads LIST comma-separated subset of the workloads: a,b,c,d,e,f,g,h,i,j,k,l (default: all)
+#   --workloads LIST comma-separated subset of the workloads: a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p (default: all)
 #   --smoke          ~10 s check that the harness works: sws and nginx, workloads a and c, 1 s runs;
 #                    fails only when a run served nothing or answered non-2xx, never on speed
 #   --keep           keep the temporary directory (configs, fixtures, server logs) for inspection
@@ -15,6 +15,11 @@
 #
 # Workloads i to l speak HTTPS (TLS 1.3, one EC P-256 certificate made here with openssl for every server): sws
 # runs a second instance with --tls-cert/--tls-key for them, nginx a second `listen ... ssl` in the same process.
+#
+# Workloads m to p (sws and nginx only): m asks for gzip of a 10 KiB HTML file without a sidecar (nginx
+# compresses every response, `gzip on` at its default level 1; sws compresses once and keeps the result), n for
+# another copy of that file with a `gzip -9` sidecar beside it (nginx `gzip_static on`, sws's default), o for
+# four ranges of a 1 MiB file (multipart/byteranges), p for that file whole, to compare o's CPU per request with.
 #
 # It installs nginx, lighttpd and wrk from Debian's packages when missing (root only), builds target/sws.jar
 # when missing or stale, starts every server by hand on free loopback ports (never as a system service), runs wrk
@@ -32,11 +37,14 @@ TOP=$(cd "$BENCH_DIR/.." && pwd)
 #   WL_PATH    request path, the same file for every server
 #   WL_HEADER  extra request header for wrk -H, empty for none
 #   WL_DESC    what the row means, for the table legend
-# WL_ONLY limits a workload to the servers that can run it (nginx has no CGI; lighttpd is not set up for TLS).
+# WL_ONLY limits a workload to the servers that can run it (nginx has no CGI; lighttpd is not set up for TLS
+# or compression, and is left out of m to p).
 # WL_TLS marks the HTTPS workloads; WL_IDLE one that holds that many idle connections open instead of running
-# wrk, and reports the server's RSS while they are held.
-declare -A WL_CONNS WL_PATH WL_HEADER WL_DESC WL_ONLY WL_TLS WL_IDLE
-WL_ORDER=(a b c d e f g h i j k l)
+# wrk, and reports the server's RSS while they are held. WL_EXPECT is a line (an extended regular expression,
+# any case) that the response head must have, checked with curl before the run: a server that answers the
+# request in another way than the row says (not compressed, not multipart) stops the benchmark.
+declare -A WL_CONNS WL_PATH WL_HEADER WL_DESC WL_ONLY WL_TLS WL_IDLE WL_EXPECT
+WL_ORDER=(a b c d e f g h i j k l m n o p)
 WL_CONNS[a]=50   WL_PATH[a]=/1k.html   WL_HEADER[a]=""                   WL_DESC[a]="keep-alive, 1 KiB file, 50 connections"
 WL_CONNS[b]=1000 WL_PATH[b]=/1k.html   WL_HEADER[b]=""                   WL_DESC[b]="keep-alive, 1 KiB file, 1000 connections"
 WL_CONNS[c]=50   WL_PATH[c]=/1k.html   WL_HEADER[c]="Connection: close"  WL_DESC[c]="new connection per request, 1 KiB file, 50 clients"
@@ -53,6 +61,14 @@ WL_CONNS[k]=50   WL_PATH[k]=/1k.html   WL_HEADER[k]="Connection: close"  WL_DESC
 WL_CONNS[l]=4    WL_PATH[l]=/100m.bin  WL_HEADER[l]=""                   WL_DESC[l]="HTTPS keep-alive, 100 MiB file, 4 connections"
 for w in i j k l; do WL_TLS[$w]=1; WL_ONLY[$w]="sws sws1 nginx nginx2"; done
 WL_IDLE[i]=1
+WL_CONNS[m]=50   WL_PATH[m]=/10k.html  WL_HEADER[m]="Accept-Encoding: gzip" WL_DESC[m]="keep-alive, 10 KiB HTML gzipped by the server (no sidecar), 50 connections"
+WL_CONNS[n]=50   WL_PATH[n]=/10k-static.html WL_HEADER[n]="Accept-Encoding: gzip" WL_DESC[n]="keep-alive, 10 KiB HTML with a gzip -9 sidecar (.gz) beside it, 50 connections"
+WL_CONNS[o]=50   WL_PATH[o]=/1m.bin    WL_HEADER[o]="Range: bytes=0-99,200000-200099,500000-500099,900000-900099" WL_DESC[o]="keep-alive, four ranges of a 1 MiB file (multipart/byteranges, 206), 50 connections"
+WL_CONNS[p]=50   WL_PATH[p]=/1m.bin    WL_HEADER[p]=""                   WL_DESC[p]="keep-alive, the same 1 MiB file whole (o's comparison), 50 connections"
+for w in m n o p; do WL_ONLY[$w]="sws sws1 nginx nginx2"; done
+WL_EXPECT[m]="^content-encoding: *gzip"
+WL_EXPECT[n]="^content-encoding: *gzip"
+WL_EXPECT[o]="^content-type: *multipart/byteranges"
 
 # Servers, in table order. Each has start_<name> (sets SRV_PID[name]) and is measured over its process tree.
 SERVER_ORDER=(sws sws1 nginx nginx2 lighttpd)
@@ -203,6 +219,13 @@ make_fixtures() {
   mkdir -p "$DOCROOT/list200" "$DOCROOT/cgi-bin"
   make_file "$DOCROOT/1k.html" 1024
   make_file "$DOCROOT/100k.html" $((100 * 1024))
+  # m and n: the same page under two names, so that m is never answered from n's sidecar. gzip -k keeps the
+  # page's modification time on the .gz, so sws takes it as current (a sidecar older than its file is not).
+  make_html "$DOCROOT/10k.html" $((10 * 1024))
+  cp -p "$DOCROOT/10k.html" "$DOCROOT/10k-static.html"
+  gzip -k -9 "$DOCROOT/10k-static.html"
+  # o asks for four ranges of this file, p for all of it: random bytes, which no server would compress.
+  head -c $((1024 * 1024)) /dev/urandom >"$DOCROOT/1m.bin"
   local i
   for i in $(seq -w 1 200); do printf 'file %s\n' "$i" >"$DOCROOT/list200/file-$i.txt"; done
   printf '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\nhello\\n"\n' >"$DOCROOT/cgi-bin/hello.sh"
@@ -227,6 +250,30 @@ make_fixtures() {
 # A file of exactly N bytes of printable text (a web page, not zeros that a proxy might treat specially).
 make_file() {
   head -c "$2" /dev/zero | tr '\0' 'x' >"$1"
+}
+
+# A page of exactly N bytes of HTML that compresses as pages do (about 6:1 with gzip, by their tags and
+# words repeating), not as a run of one byte would: a table whose rows vary in words and numbers. The same
+# bytes on every machine (no random numbers); a comment pads it to N.
+make_html() {
+  awk -v size="$2" 'BEGIN {
+    split("alpha bravo charlie delta echo foxtrot golf hotel india juliett kilo lima mike november oscar papa", w, " ")
+    head = "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>sws benchmark page</title></head>\n<body>\n<h1>Inventory</h1>\n<table>\n<tr><th>#</th><th>name</th><th>kind</th><th>count</th><th>price</th></tr>\n"
+    tail = "</table>\n</body>\n</html>\n"
+    out = head
+    for (i = 1; ; i++) {
+      row = sprintf("<tr class=\"r%d\"><td>%d</td><td><a href=\"/item/%d\">%s %s</a></td><td>%s</td><td>%d</td><td>%d.%02d</td></tr>\n", \
+        i % 2, i, (i * 7919) % 10007, w[(i * i * 7 + i) % 16 + 1], w[(i * i * 3 + i * 11 + 3) % 16 + 1], w[(i * i + i * 5) % 16 + 1], \
+        (i * i * 37) % 1000, (i * 13 + i * i) % 500, (i * i * 29) % 100)
+      if (length(out) + length(row) + length(tail) + 16 > size) break
+      out = out row
+    }
+    pad = size - length(out) - length(tail) - 10 # for "<!-- " and " -->\n"
+    filler = ""
+    while (length(filler) < pad) filler = filler "x"
+    printf "%s<!-- %s -->\n%s", out, filler, tail
+  }' >"$1"
+  [ "$(stat -c %s "$1")" = "$2" ] || die "make_html made $(stat -c %s "$1") bytes, not $2"
 }
 
 # ---------------------------------------------------------------------------------------------------------
@@ -270,14 +317,24 @@ start_sws_with() {
 }
 
 # nginx with the settings the issue asks for: no access log, sendfile, 4096 connections per worker,
-# effectively unlimited keep-alive requests (so b keeps all 1000 connections open for the whole run).
+# effectively unlimited keep-alive requests (so b keeps all 1000 connections open for the whole run); gzip
+# only where m and n ask for it.
 start_nginx_n() {
-  local name=$1 workers=$2 dir=$WORK/$1 tls=""
+  local name=$1 workers=$2 dir=$WORK/$1 tls="" gz=""
   if tls_selected; then
     free_port
     SRV_TLS_PORT[$name]=$PORT
     # The same certificate and TLS 1.3 only, as sws negotiates with wrk; no session cache (wrk resumes none).
     tls="listen 127.0.0.1:$PORT ssl; ssl_certificate $WORK/tls.crt; ssl_certificate_key $WORK/tls.key; ssl_protocols TLSv1.3;"
+  fi
+  # m: a gzip made for every response, at nginx's default gzip_comp_level (1); gzip_types stays at its default,
+  # text/html (naming it again only draws a "duplicate MIME type" warning). n: the .gz beside the file sent as
+  # it is, nothing compressed here. Both send Vary: Accept-Encoding, as sws does for a file with other forms.
+  # Only when they are selected, so that a build without gzip_static still runs the rest. o needs nothing:
+  # max_ranges is unset (no limit), so four ranges get one multipart/byteranges response.
+  if selected "$WORKLOADS" m || selected "$WORKLOADS" n; then
+    gz="location = /10k.html { gzip on; gzip_vary on; }
+    location = /10k-static.html { gzip off; gzip_static on; gzip_vary on; }"
   fi
   free_port
   mkdir -p "$dir"
@@ -308,6 +365,7 @@ http {
     $tls
     root $DOCROOT;
     autoindex on;
+    $gz
   }
 }
 EOF
@@ -527,6 +585,7 @@ measure() {
   fi
   if [ -n "${WL_IDLE[$wl]:-}" ]; then measure_idle "$wl" "$srv" "$pid"; return; fi
   local pids t0 t1 rc=0
+  [ -z "${WL_EXPECT[$wl]:-}" ] || expect_head "$wl" "$srv" "$url"
   log "workload $wl, $srv: warm-up ${WARMUP}s, run ${DURATION}s, ${WL_CONNS[$wl]} connections"
   if [ "$WARMUP" -gt 0 ]; then
     run_wrk "$WARMUP" "${WL_CONNS[$wl]}" "$url" "${WL_HEADER[$wl]}" "$OUT/raw/$wl-$srv.warmup.txt" || true
@@ -558,6 +617,17 @@ measure() {
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$wl" "$srv" "${reqs:-0}" "${rate:-0}" \
     "$(to_ms "${p50:-nan}")" "$(to_ms "${p99:-nan}")" "${sock:-}" "${non2xx:-0}" "$cpu_us" \
     "$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')" "$(to_mib "${xfer:-0B}")" >>"$RESULTS"
+}
+
+# The one request of workload WL, as wrk sends it, must get a 2xx response whose head matches WL_EXPECT[WL].
+expect_head() {
+  local wl=$1 srv=$2 url=$3 head args=(-sk -D - -o /dev/null --max-time 5)
+  [ -n "${WL_HEADER[$wl]}" ] && args+=(-H "${WL_HEADER[$wl]}")
+  head=$(curl "${args[@]}" "$url" | tr -d '\r') || true
+  if ! grep -q '^HTTP/[0-9.]* 2' <<<"$head" || ! grep -qiE "${WL_EXPECT[$wl]}" <<<"$head"; then
+    printf '%s\n' "$head" >&2
+    die "$srv answered workload $wl's request without a 2xx and a line matching '${WL_EXPECT[$wl]}'"
+  fi
 }
 
 # Idle connections: bench/tls-idle.py opens them (handshake and one request each), holds them, and says so on
