@@ -1,8 +1,21 @@
 package sws.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static sws.testing.ProxyHeaders.LOCAL;
+import static sws.testing.ProxyHeaders.PROXY;
+import static sws.testing.ProxyHeaders.SIGNATURE;
+import static sws.testing.ProxyHeaders.TCP4;
+import static sws.testing.ProxyHeaders.TCP6;
+import static sws.testing.ProxyHeaders.UNIX_STREAM;
+import static sws.testing.ProxyHeaders.UNSPEC;
+import static sws.testing.ProxyHeaders.addresses;
+import static sws.testing.ProxyHeaders.bytes;
+import static sws.testing.ProxyHeaders.concat;
+import static sws.testing.ProxyHeaders.noop;
+import static sws.testing.ProxyHeaders.tlvs;
+import static sws.testing.ProxyHeaders.unixAddresses;
+import static sws.testing.ProxyHeaders.v2;
 
-import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -25,16 +38,6 @@ import sws.net.ProxyHeader.Result;
  * header is never taken for whole, nor refused, before its last byte; nor awaited past its bounds.
  */
 class ProxyHeaderTest {
-    /** The 12 bytes that begin every version 2 header (proxy-protocol.txt section 2.2). */
-    private static final byte[] SIGNATURE = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
-
-    private static final int PROXY = 0x21;
-    private static final int LOCAL = 0x20;
-    private static final int TCP4 = 0x11;
-    private static final int TCP6 = 0x21;
-    private static final int UNIX_STREAM = 0x31;
-    private static final int UNSPEC = 0x00;
-
     /** What a request after the header looks like: never part of it. */
     private static final byte[] REQUEST = ascii("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
 
@@ -434,84 +437,14 @@ class ProxyHeaderTest {
         return new InetSocketAddress(literal, port);
     }
 
-    /** A version 2 header: signature, version and command, family and transport, length, payload. */
-    static byte[] v2(int versionCommand, int familyTransport, byte[] payload) {
-        return concat(
-                SIGNATURE, bytes(versionCommand, familyTransport, payload.length >> 8, payload.length & 0xff), payload);
-    }
-
     /** 192.0.2.7:51234 to 192.0.2.1:80. */
-    static byte[] inet4() {
+    private static byte[] inet4() {
         return addresses("192.0.2.7", "192.0.2.1", 51234, 80);
     }
 
     /** [2001:db8::7]:51234 to [2001:db8::1]:443. */
-    static byte[] inet6() {
+    private static byte[] inet6() {
         return addresses("2001:db8::7", "2001:db8::1", 51234, 443);
-    }
-
-    /** Source address, destination address, source port, destination port, as version 2 writes them. */
-    static byte[] addresses(String source, String destination, int sourcePort, int destinationPort) {
-        int size = source.contains(":") ? 16 : 4;
-        return concat(
-                raw(source, size),
-                raw(destination, size),
-                bytes(sourcePort >> 8, sourcePort & 0xff, destinationPort >> 8, destinationPort & 0xff));
-    }
-
-    /** Two 108-byte sun_path fields. */
-    static byte[] unixAddresses() {
-        byte[] b = new byte[216];
-        byte[] source = ascii("/run/balancer.sock");
-        System.arraycopy(source, 0, b, 0, source.length);
-        return b;
-    }
-
-    /** PP2_TYPE_ALPN "h2", PP2_TYPE_AUTHORITY "example.com", PP2_TYPE_UNIQUE_ID, PP2_TYPE_NOOP. */
-    static byte[] tlvs() {
-        return concat(
-                bytes(0x01, 0, 2, 'h', '2'),
-                bytes(0x02, 0, 11),
-                ascii("example.com"),
-                bytes(0x05, 0, 4, 1, 2, 3, 4),
-                bytes(0x04, 0, 0));
-    }
-
-    /** One PP2_TYPE_NOOP TLV of this many bytes in all. */
-    static byte[] noop(int total) {
-        byte[] b = new byte[total];
-        b[0] = 0x04;
-        b[1] = (byte) ((total - 3) >> 8);
-        b[2] = (byte) (total - 3);
-        return b;
-    }
-
-    private static byte[] raw(String address, int size) {
-        byte[] b = at(address, 0).getAddress().getAddress();
-        if (b.length == size) {
-            return b;
-        }
-        byte[] mapped = new byte[16]; // an IPv4-mapped address, which the JDK gives back as IPv4
-        mapped[10] = (byte) 0xff;
-        mapped[11] = (byte) 0xff;
-        System.arraycopy(b, 0, mapped, 12, 4);
-        return mapped;
-    }
-
-    static byte[] bytes(int... values) {
-        byte[] b = new byte[values.length];
-        for (int i = 0; i < values.length; i++) {
-            b[i] = (byte) values[i];
-        }
-        return b;
-    }
-
-    static byte[] concat(byte[]... parts) {
-        var out = new ByteArrayOutputStream();
-        for (byte[] part : parts) {
-            out.writeBytes(part);
-        }
-        return out.toByteArray();
     }
 
     private static byte[] ascii(String s) {
