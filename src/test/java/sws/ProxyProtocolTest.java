@@ -157,7 +157,7 @@ class ProxyProtocolTest {
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.text()).isEqualTo(client + " " + port);
         }
-        awaitLogLine(client + " " + TIME + " \"GET " + Pattern.quote(target) + " HTTP/1\\.1\" 200 \\d+");
+        awaitLogLine(Pattern.quote(client) + " " + TIME + " \"GET " + Pattern.quote(target) + " HTTP/1\\.1\" 200 \\d+");
     }
 
     static Stream<Arguments> headersNamingNoClient() {
