@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
 
 /**
  * The PROXY protocol header (HAProxy's proxy-protocol.txt, versions 1 and 2) that a balancer sends before
@@ -23,6 +24,7 @@ public final class ProxyHeader {
 
     private static final byte[] V2_SIGNATURE = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
     private static final byte[] V1_PREFIX = "PROXY ".getBytes(StandardCharsets.US_ASCII);
+    private static final Pattern HEX_GROUP = Pattern.compile("[0-9A-Fa-f]{0,4}");
 
     /** What the bytes so far make of a header. */
     public sealed interface Result {}
@@ -107,8 +109,30 @@ public final class ProxyHeader {
 
     /** An address of the family given, written as a literal: never a name to look up. */
     private static InetAddress literal(String text, boolean v6) {
+        if (v6 && !ipv6Groups(text)) {
+            return null;
+        }
         InetAddress address = Addresses.literal(text);
         return address != null && (text.indexOf(':') >= 0) == v6 ? address : null;
+    }
+
+    /**
+     * Whether an IPv6 address is written in groups of at most four hexadecimal digits, the last of them
+     * perhaps a dotted quad (RFC 4291 section 2.2). Inet6Address.ofLiteral alone also takes "[2001:db8::7]",
+     * "::00007" and "::ffff:192.0.2.07", none of which a PROXY line may carry (found by ProxyHeaderTest).
+     */
+    private static boolean ipv6Groups(String text) {
+        String[] groups = text.split(":", -1);
+        for (int i = 0; i < groups.length; i++) {
+            String group = groups[i];
+            boolean quad = i == groups.length - 1 && group.indexOf('.') >= 0;
+            if (quad
+                    ? Addresses.literal(group) == null
+                    : !HEX_GROUP.matcher(group).matches()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A port of 1 to 5 digits up to 65535, without a sign or leading zeros; -1 for anything else. */

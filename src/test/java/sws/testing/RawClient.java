@@ -81,6 +81,11 @@ public final class RawClient implements AutoCloseable {
         }
     }
 
+    /** The port of this end of the connection: the peer's port as the server sees it. */
+    public int localPort() {
+        return socket.getLocalPort();
+    }
+
     public void setReadTimeout(int millis) {
         try {
             socket.setSoTimeout(millis);
