@@ -162,7 +162,7 @@ final class FileCache {
 
         /** The form to send; gzip made here is not sent for a Range, which applies to the file's own bytes. */
         private Form choose(Request request) {
-            String accept = request.headers().get("Accept-Encoding");
+            String accept = request.headers().list("Accept-Encoding");
             if (accept == null || forms.size() == 1) {
                 return forms.get(0);
             }

@@ -27,7 +27,7 @@ final class Preconditions {
      */
     static Outcome evaluate(Request request, String tag, long modifiedSecond) {
         var headers = request.headers();
-        String ifMatch = headers.get("If-Match");
+        String ifMatch = headers.list("If-Match");
         if (ifMatch != null) {
             if (!EntityTag.listMatches(ifMatch, tag, true)) {
                 return Outcome.FAILED;
@@ -38,7 +38,7 @@ final class Preconditions {
                 return Outcome.FAILED;
             }
         }
-        String ifNoneMatch = headers.get("If-None-Match");
+        String ifNoneMatch = headers.list("If-None-Match");
         if (ifNoneMatch != null) {
             // Only GET and HEAD reach a file; for them a match is 304 (RFC 9110 13.1.2).
             return EntityTag.listMatches(ifNoneMatch, tag, false) ? Outcome.NOT_MODIFIED : Outcome.PROCEED;

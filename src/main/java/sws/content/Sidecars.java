@@ -39,8 +39,8 @@ final class Sidecars {
             }
             try {
                 Path real = candidate.toRealPath();
-                if (!real.startsWith(root.toRealPath())
-                        || real.getFileName().toString().startsWith(".")) {
+                Path realRoot = root.toRealPath();
+                if (!real.startsWith(realRoot) || hidden(realRoot.relativize(real))) {
                     continue; // a link out of the root, or to a hidden name, is not served as a sidecar either
                 }
                 if (found == null) {
@@ -52,6 +52,16 @@ final class Sidecars {
             }
         }
         return found == null ? List.of() : found;
+    }
+
+    /** The hidden-name rule of spec section 4, on every name below the root, as PathResolver has it. */
+    private static boolean hidden(Path inside) {
+        for (Path name : inside) {
+            if (name.toString().startsWith(".")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether a sidecar is still the file it was. */

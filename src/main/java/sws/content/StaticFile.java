@@ -51,7 +51,7 @@ public final class StaticFile {
                 null,
                 gzip || !sidecars.isEmpty(),
                 policy.cacheControl());
-        String accept = request.headers().get("Accept-Encoding");
+        String accept = request.headers().list("Accept-Encoding");
         if (accept != null && (gzip || !sidecars.isEmpty())) {
             List<Codings.Candidate> candidates = new ArrayList<>();
             candidates.add(new Codings.Candidate(null, attributes.size()));

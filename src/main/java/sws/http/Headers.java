@@ -41,6 +41,28 @@ public final class Headers {
         return null;
     }
 
+    /**
+     * A list field's lines as the one line RFC 9110 5.3 says they are (values joined by ", "), or null when
+     * there is none; the first line itself when there is only one, so the common case makes nothing new.
+     */
+    public String list(String name) {
+        String first = null;
+        StringBuilder joined = null;
+        for (int i = 0; i < size; i++) {
+            if (names[i].equalsIgnoreCase(name)) {
+                if (first == null) {
+                    first = values[i];
+                } else {
+                    if (joined == null) {
+                        joined = new StringBuilder(first);
+                    }
+                    joined.append(", ").append(values[i]);
+                }
+            }
+        }
+        return joined != null ? joined.toString() : first;
+    }
+
     /** How many fields carry this name. */
     public int count(String name) {
         int n = 0;
