@@ -24,7 +24,7 @@ import sws.http.Status;
  * Small files and generated listings kept in memory with their heads pre-encoded, keyed by the decoded
  * request path (nginx's open_file_cache is the model). A file's entry holds every form it is sent in: its
  * own bytes, each precompressed sidecar, and its gzip made once here when it has no sidecar and its type
- * compresses. A hit costs one stat(2) of the file (two when a sidecar is sent) and the write: the stat
+ * compresses. A hit costs one stat(2) of the file and the write: the stat
  * catches a file changed in place at once. The whole path lookup (links, containment, hidden names,
  * index.html, sidecars) is run again at most once a second; a file whose real path, size, modification
  * time or inode changed is dropped. A listing lives for the second it was made in, and less if its
@@ -141,7 +141,8 @@ final class FileCache {
 
         /**
          * The answer to this request: the cached 200 of the form Accept-Encoding chooses, or what the
-         * conditions and ranges make of it; null when the chosen sidecar changed (the caller looks again).
+         * conditions and ranges make of it. A sidecar is not statted on a hit: the bytes sent are the ones
+         * read, whole, and the lookup of each second finds a sidecar that changed.
          */
         Response respond(Request request) {
             long now = checkedSecond;
@@ -152,9 +153,6 @@ final class FileCache {
                 return listing;
             }
             Form form = choose(request);
-            if (form.sidecar() != null && !Sidecars.unchanged(form.sidecar())) {
-                return null;
-            }
             var data = ((Body.Shared) form.ok().body()).data();
             return StaticFile.respond(
                     request, form.head(), form.modifiedSecond(), form.size(), new Source.Memory(data), form.ok());

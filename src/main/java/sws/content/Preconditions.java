@@ -21,6 +21,18 @@ final class Preconditions {
         FAILED
     }
 
+    /** Whether the request has a conditional field or a Range, in one pass over its fields. */
+    static boolean anyIn(Request request) {
+        var headers = request.headers();
+        for (int i = 0; i < headers.size(); i++) {
+            String name = headers.name(i);
+            if (name.regionMatches(true, 0, "If-", 0, 3) || name.equalsIgnoreCase("Range")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * @param tag the representation's strong entity tag
      * @param modifiedSecond its Last-Modified, in epoch seconds

@@ -63,15 +63,4 @@ final class Sidecars {
         }
         return false;
     }
-
-    /** Whether a sidecar is still the file it was. */
-    static boolean unchanged(Sidecar sidecar) {
-        try {
-            BasicFileAttributes now = Files.readAttributes(sidecar.file(), BasicFileAttributes.class);
-            return now.size() == sidecar.attributes().size()
-                    && now.lastModifiedTime().equals(sidecar.attributes().lastModifiedTime());
-        } catch (IOException e) {
-            return false;
-        }
-    }
 }

@@ -69,7 +69,7 @@ public final class Site {
             cache.remove(entry);
             return null;
         }
-        return entry.respond(request); // null too when the sidecar it would send changed
+        return entry.respond(request);
     }
 
     /**
@@ -89,8 +89,9 @@ public final class Site {
             case Located.File f -> {
                 var sidecars = Sidecars.of(root, f.file(), f.attributes());
                 FileCache.Entry entry = cache.file(request.path(), f, sidecars, policy);
-                Response cached = entry == null ? null : entry.respond(request);
-                yield cached != null ? cached : StaticFile.serve(request, f.file(), f.attributes(), sidecars, policy);
+                yield entry != null
+                        ? entry.respond(request)
+                        : StaticFile.serve(request, f.file(), f.attributes(), sidecars, policy);
             }
             case Located.Listing l -> {
                 Response listing = withCacheControl(DirectoryIndex.list(l.dir(), l.urlPath()));

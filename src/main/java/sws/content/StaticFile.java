@@ -137,6 +137,9 @@ public final class StaticFile {
      */
     static Response respond(
             Request request, FileHead head, long modifiedSecond, long size, Source source, Response ok) {
+        if (ok != null && !Preconditions.anyIn(request)) {
+            return ok; // the cache's common case: one look at the fields, no condition to weigh
+        }
         Response refusal = unlessConditionsHold(request, head, modifiedSecond);
         if (refusal != null) {
             source.release();

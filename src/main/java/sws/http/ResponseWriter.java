@@ -21,13 +21,19 @@ abstract sealed class ResponseWriter permits FixedLengthWriter, StreamWriter, Ch
         FAILED
     }
 
-    private final ByteBuffer[] out = new ByteBuffer[16];
+    private final ByteBuffer[] out;
     private int count;
     private long written;
     protected final boolean sendBody;
     protected long bodyBytes;
 
     protected ResponseWriter(ByteBuffer interim, byte[] head, boolean sendBody) {
+        this(interim, head, sendBody, 4);
+    }
+
+    /** @param slots how many buffers one gathering write may hold: interim, head and body, or more for parts */
+    protected ResponseWriter(ByteBuffer interim, byte[] head, boolean sendBody, int slots) {
+        this.out = new ByteBuffer[slots];
         this.sendBody = sendBody;
         if (interim != null) {
             queue(interim); // the rest of a 100 Continue goes first
