@@ -1,6 +1,7 @@
 package sws;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,6 +32,7 @@ import sws.net.TrustedProxies;
  * @param proxyProtocol the peers that may connect when every connection must begin with a PROXY header, or
  *     null when none is expected
  * @param content what file and listing responses carry beyond the file (spec section 8)
+ * @param operations metrics, health checks, draining and port sharing (spec section 9)
  */
 public record Config(
         Path docroot,
@@ -47,7 +49,8 @@ public record Config(
         Tls tls,
         Unix unix,
         TrustedProxies proxyProtocol,
-        Content content) {
+        Content content,
+        Operations operations) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final String DEFAULT_USERDIR = "sws";
@@ -58,6 +61,7 @@ public record Config(
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(timeouts, "timeouts");
         Objects.requireNonNull(content, "content");
+        Objects.requireNonNull(operations, "operations");
     }
 
     /** One event loop per core. */
@@ -136,6 +140,28 @@ public record Config(
         }
     }
 
+    /**
+     * What operators of many instances need (spec section 9).
+     *
+     * @param metrics where the Prometheus listener listens, or null for none
+     * @param healthPath the path of the balancer's health check, or null for none
+     * @param drainDelay how long a stop keeps serving with the health check failing, before it closes the
+     *     listeners; null for the default, 2 s with a health path and none without
+     * @param reusePort join a port another process holds through SO_REUSEPORT instead of refusing it
+     */
+    public record Operations(InetSocketAddress metrics, String healthPath, Duration drainDelay, boolean reusePort) {
+        public static final Operations DEFAULT = new Operations(null, null, null, false);
+        public static final Duration DEFAULT_DRAIN_DELAY = Duration.ofSeconds(2);
+
+        /** The lame-duck period a stop begins with. */
+        public Duration lameDuck() {
+            if (drainDelay != null) {
+                return drainDelay;
+            }
+            return healthPath == null ? Duration.ZERO : DEFAULT_DRAIN_DELAY;
+        }
+    }
+
     /** Builds a Config; each setting not given keeps its default. */
     public static final class Builder {
         private final Path docroot;
@@ -157,6 +183,7 @@ public record Config(
         private final List<String> headers = new ArrayList<>();
         private String cors;
         private String fallback;
+        private Operations operations = Operations.DEFAULT;
 
         private Builder(Path docroot) {
             this.docroot = docroot;
@@ -266,6 +293,30 @@ public record Config(
             return this;
         }
 
+        /** A Prometheus listener at this address; null for none. */
+        public Builder metrics(InetSocketAddress where) {
+            operations = new Operations(where, operations.healthPath(), operations.drainDelay(), operations.reusePort());
+            return this;
+        }
+
+        /** The health check's path ("/healthz"); null for none. */
+        public Builder healthPath(String path) {
+            operations = new Operations(operations.metrics(), path, operations.drainDelay(), operations.reusePort());
+            return this;
+        }
+
+        /** The lame-duck period of a stop; null for the default. */
+        public Builder drainDelay(Duration delay) {
+            operations = new Operations(operations.metrics(), operations.healthPath(), delay, operations.reusePort());
+            return this;
+        }
+
+        /** Share the port with another process through SO_REUSEPORT. */
+        public Builder reusePort(boolean on) {
+            operations = new Operations(operations.metrics(), operations.healthPath(), operations.drainDelay(), on);
+            return this;
+        }
+
         public Config build() {
             return new Config(
                     docroot,
@@ -282,7 +333,8 @@ public record Config(
                     tls,
                     unix,
                     proxyProtocol,
-                    new Content(compress, cacheControl, headers, cors, fallback));
+                    new Content(compress, cacheControl, headers, cors, fallback),
+                    operations);
         }
     }
 }

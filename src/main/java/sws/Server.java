@@ -24,6 +24,11 @@ import sws.net.TcpListener;
 import sws.net.TlsContext;
 import sws.net.UnixListener;
 import sws.route.Cors;
+import sws.route.Health;
+import sws.route.MetricsPage;
+import sws.metrics.Metrics;
+import sws.http.Version;
+import java.time.Duration;
 import sws.route.HttpsRedirect;
 import sws.route.Router;
 
@@ -42,6 +47,10 @@ public final class Server implements AutoCloseable {
     private List<TcpListener> main = List.of();
     private List<TcpListener> redirect = List.of();
     private UnixListener unix;
+    private List<TcpListener> metricsListener = List.of();
+    private final Metrics metrics = new Metrics(Version.VERSION);
+    private Health health;
+    private Duration lameDuck = Duration.ZERO;
     private int port;
     private int redirectPort = -1;
     private boolean stopped;
@@ -81,6 +90,7 @@ public final class Server implements AutoCloseable {
             log = openLog(config);
             server.accessLog = log;
             String fallback = ContentSettings.check(config.content(), site.docroot());
+            server.operate(config.operations(), site);
             server.startLoops(
                     config,
                     new Router(
@@ -88,7 +98,8 @@ public final class Server implements AutoCloseable {
                             new UserDirs(config.userdir()),
                             gateway,
                             config.content().cors() != null,
-                            fallback));
+                            fallback,
+                            server.health));
             return server;
         } catch (StartException e) {
             release(server, log, gateway, tls);
@@ -110,13 +121,18 @@ public final class Server implements AutoCloseable {
     /** The listeners: TCP (one per loop), the redirect port's, the UNIX socket. */
     private void bind(Config config) throws StartException {
         int count = config.debug() ? 1 : Math.max(1, config.loops());
-        main = bindTcp(config.address(), config.port(), count);
+        main = bindTcp(config.address(), config.port(), count, config.operations().reusePort());
         listeners.addAll(main);
         port = portOf(main);
         if (config.tls() != null && config.tls().redirectPort() >= 0) {
-            redirect = bindTcp(config.address(), config.tls().redirectPort(), count);
+            redirect = bindTcp(config.address(), config.tls().redirectPort(), count, config.operations().reusePort());
             listeners.addAll(redirect);
             redirectPort = portOf(redirect);
+        }
+        var metricsAt = config.operations().metrics();
+        if (metricsAt != null) {
+            metricsListener = bindTcp(metricsAt.getAddress(), metricsAt.getPort(), 1, false);
+            listeners.addAll(metricsListener);
         }
         if (config.unix() != null) {
             try {
@@ -128,6 +144,25 @@ public final class Server implements AutoCloseable {
         }
     }
 
+    /** Spec section 9: the health check, the lame-duck period, and what the metrics read from the parts. */
+    private void operate(Config.Operations operations, Site site) {
+        if (operations.healthPath() != null) {
+            health = new Health(operations.healthPath());
+        }
+        lameDuck = operations.lameDuck();
+        if (gateway != null) {
+            metrics.gauge("sws_cgi_running", "CGI programs running now.", gateway::running);
+            metrics.gauge("sws_cgi_queued", "CGI requests waiting for a free slot.", gateway::queued);
+            metrics.counter("sws_cgi_timeouts_total", "CGI programs killed after --cgi-timeout.", gateway::timeouts);
+        } else {
+            metrics.gauge("sws_cgi_running", "CGI programs running now.", () -> 0);
+            metrics.gauge("sws_cgi_queued", "CGI requests waiting for a free slot.", () -> 0);
+            metrics.counter("sws_cgi_timeouts_total", "CGI programs killed after --cgi-timeout.", () -> 0);
+        }
+        metrics.counter("sws_file_cache_hits_total", "Requests the file cache answered.", site::cacheHits);
+        metrics.counter("sws_file_cache_misses_total", "Requests that took the whole lookup.", site::cacheMisses);
+    }
+
     private void startLoops(Config config, Router router) throws IOException {
         var limits = config.limits();
         var timeouts = config.timeouts();
@@ -137,12 +172,13 @@ public final class Server implements AutoCloseable {
         List<String> every = content.cors() == null ? List.of() : new Cors(content.cors()).fields();
         List<String> headers =
                 content.headers().stream().map(AddedFields::normalized).toList();
-        Http1 plain = new Http1(router, limits, timeouts, accessLog, new AddedFields(every, headers));
+        String quiet = health == null ? null : health.path();
+        Http1 plain = new Http1(router, limits, timeouts, accessLog, new AddedFields(every, headers), quiet, true);
         Http1 site = plain;
         if (config.tls() != null && config.tls().hstsSeconds() >= 0) {
             var hsts = new ArrayList<>(every);
             hsts.add("Strict-Transport-Security: max-age=" + config.tls().hstsSeconds());
-            site = new Http1(router, limits, timeouts, accessLog, new AddedFields(hsts, headers));
+            site = new Http1(router, limits, timeouts, accessLog, new AddedFields(hsts, headers), quiet, true);
         }
         var siteEndpoint = new Endpoint(site, tls, proxies, preamble);
         var redirectEndpoint = new Endpoint(
@@ -151,6 +187,11 @@ public final class Server implements AutoCloseable {
                 proxies,
                 preamble);
         var unixEndpoint = new Endpoint(plain, null, proxies, preamble);
+        var metricsEndpoint = new Endpoint(
+                new Http1(new MetricsPage(metrics), limits, timeouts, null, AddedFields.NONE, null, false),
+                null,
+                null,
+                preamble);
         var limit = new ConnectionLimit(
                 config.maxConnections() > 0 ? config.maxConnections() : ConnectionLimit.fromDescriptorLimit());
         for (int i = 0; i < main.size(); i++) {
@@ -162,7 +203,10 @@ public final class Server implements AutoCloseable {
             if (unix != null) {
                 bindings.add(new Binding(unix, unixEndpoint)); // one socket, watched by every loop
             }
-            loops.add(new EventLoop(bindings, limit, config.debug(), timeouts.grace()));
+            if (i == 0 && !metricsListener.isEmpty()) {
+                bindings.add(new Binding(metricsListener.get(0), metricsEndpoint));
+            }
+            loops.add(new EventLoop(bindings, limit, config.debug(), timeouts.grace(), metrics.newLoop()));
         }
         for (int i = 0; i < loops.size(); i++) {
             threads.add(Thread.ofPlatform().name("sws-loop-" + i).start(loops.get(i)));
@@ -182,11 +226,12 @@ public final class Server implements AutoCloseable {
     }
 
     /** One listening socket per loop (one in -d mode), told apart when the port or the address is the trouble. */
-    private static List<TcpListener> bindTcp(InetAddress address, int port, int count) throws StartException {
+    private static List<TcpListener> bindTcp(InetAddress address, int port, int count, boolean reusePort)
+            throws StartException {
         String shown = address == null ? "*" : Addresses.text(address);
         String where = (shown.contains(":") ? "[" + shown + "]" : shown) + ":" + port;
         try {
-            return TcpListener.bind(address, port, count);
+            return TcpListener.bind(address, port, count, reusePort);
         } catch (BindException e) {
             if (address != null && !isLocal(address)) {
                 throw new StartException(
@@ -256,6 +301,11 @@ public final class Server implements AutoCloseable {
         return port;
     }
 
+    /** The port of the --metrics listener, or -1 when there is none. */
+    public int metricsPort() throws IOException {
+        return metricsListener.isEmpty() ? -1 : metricsListener.get(0).port();
+    }
+
     /** The port of the listener that redirects to HTTPS, or -1 when there is none. */
     public int redirectPort() {
         return redirectPort;
@@ -297,6 +347,24 @@ public final class Server implements AutoCloseable {
         }
     }
 
+    /**
+     * Spec section 9's first step of a stop: the health check fails at once, and everything else is served
+     * as usual for the lame-duck period, so a balancer stops sending before anything is refused. True when
+     * the wait was interrupted.
+     */
+    private boolean lameDuck() {
+        if (health == null) {
+            return false;
+        }
+        health.drain();
+        try {
+            Thread.sleep(lameDuck);
+            return false;
+        } catch (InterruptedException e) {
+            return true;
+        }
+    }
+
     /** Waits until the server has stopped. */
     public void await() throws InterruptedException {
         for (Thread t : threads) {
@@ -314,8 +382,8 @@ public final class Server implements AutoCloseable {
             return;
         }
         stopped = true;
+        boolean interrupted = lameDuck();
         loops.forEach(EventLoop::stop);
-        boolean interrupted = false;
         // A listening socket registered with a selector is really closed only once no selector holds it;
         // so wait for every loop to let go, then close: from here on new clients are refused.
         for (EventLoop loop : loops) {

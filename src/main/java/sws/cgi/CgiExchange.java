@@ -312,6 +312,7 @@ final class CgiExchange implements Deferred {
             return;
         }
         warn("killed after " + gateway.timeout().toSeconds() + " s");
+        gateway.timedOut();
         // Decided before the kill: once the program dies its output ends, and that end must not pass
         // for a complete body.
         boolean answeredNow = answer(Response.error(Status.GATEWAY_TIMEOUT));

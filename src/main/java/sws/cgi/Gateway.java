@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -29,6 +30,7 @@ public final class Gateway implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final ExecutorService workers = Executors.newCachedThreadPool(new Workers());
     private final Spawner spawner = Spawner.choose();
+    private final AtomicLong timeouts = new AtomicLong();
 
     /**
      * @param cgiDir the CGI directory (made real here)
@@ -43,6 +45,25 @@ public final class Gateway implements AutoCloseable {
         this.limiter = new Limiter(workers, maxRunning, maxQueued);
         this.timer = Executors.newSingleThreadScheduledExecutor(
                 r -> Thread.ofPlatform().name("sws-cgi-timer").daemon().unstarted(r));
+    }
+
+    /** How many programs run now (spec section 9's sws_cgi_running). */
+    public int running() {
+        return limiter.running();
+    }
+
+    /** How many requests wait for a free slot. */
+    public int queued() {
+        return limiter.queued();
+    }
+
+    /** How many programs were killed for outliving --cgi-timeout. */
+    public long timeouts() {
+        return timeouts.get();
+    }
+
+    void timedOut() {
+        timeouts.incrementAndGet();
     }
 
     /**

@@ -40,6 +40,16 @@ final class Limiter {
         return running < maxRunning || queue.size() < maxQueued;
     }
 
+    /** How many programs run now. */
+    synchronized int running() {
+        return running;
+    }
+
+    /** How many wait for a slot. */
+    synchronized int queued() {
+        return queue.size();
+    }
+
     /** A task is done with its slot: the next one waiting gets it. */
     synchronized void release() {
         Runnable next = queue.pollFirst();

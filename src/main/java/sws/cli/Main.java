@@ -69,6 +69,13 @@ public final class Main {
         if (options.port == 0) {
             announce(server);
         }
+        if (options.metrics != null && options.metrics.endsWith(":0")) {
+            try {
+                System.err.println("sws: metrics on port " + server.metricsPort());
+            } catch (IOException e) {
+                // stopped already
+            }
+        }
         if (options.redirectPort != null && options.redirectPort == 0) {
             System.err.println("sws: redirecting to HTTPS from port " + server.redirectPort());
         }

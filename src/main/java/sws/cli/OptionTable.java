@@ -217,6 +217,38 @@ final class OptionTable {
                     "PATH",
                     "answer missing extensionless paths with this docroot file (single-page applications)",
                     (o, v) -> o.fallback = v),
+            new Option(
+                    (char) 0,
+                    "metrics",
+                    "ADDRESS:PORT",
+                    "serve Prometheus metrics at http://ADDRESS:PORT/metrics (a listener of its own)",
+                    (o, v) -> o.metrics = v),
+            new Option(
+                    (char) 0,
+                    "health-path",
+                    "PATH",
+                    "answer GET PATH with 200 ok, and 503 once a graceful stop begins (for load balancers)",
+                    (o, v) -> o.healthPath = v),
+            new Option(
+                    (char) 0,
+                    "drain-delay",
+                    "SECONDS",
+                    "on a stop, keep serving this long with the health check failing (default "
+                            + Config.Operations.DEFAULT_DRAIN_DELAY.toSeconds() + " with --health-path, else 0)",
+                    (o, v) -> o.drainDelay = integer("--drain-delay", v)),
+            new Option(
+                    (char) 0,
+                    "drain-timeout",
+                    "SECONDS",
+                    "on a stop, let what is in flight finish within this (default "
+                            + Timeouts.DEFAULT.grace().toSeconds() + ")",
+                    (o, v) -> o.drainTimeout = integer("--drain-timeout", v)),
+            new Option(
+                    (char) 0,
+                    "reuse-port",
+                    null,
+                    "share the port with another sws (SO_REUSEPORT), for restarts without downtime",
+                    (o, v) -> o.reusePort = true),
             new Option((char) 0, "version", null, "print the version and exit", (o, v) -> o.version = true));
 
     /** Values are parsed as they are read; a bad one ends the parse (lambdas cannot throw Misuse). */

@@ -61,6 +61,11 @@ final class Options {
     final List<String> headers = new ArrayList<>();
     String cors;
     String fallback;
+    String metrics;
+    String healthPath;
+    Integer drainDelay;
+    int drainTimeout = (int) Timeouts.DEFAULT.grace().toSeconds();
+    boolean reusePort;
     Path docroot;
 
     private Options() {}
@@ -199,6 +204,15 @@ final class Options {
         if (hsts != null && hsts < 0) {
             throw new Misuse("--hsts must be a number of seconds, 0 or more");
         }
+        if (healthPath != null && !healthPath.startsWith("/")) {
+            throw new Misuse("--health-path must be a path beginning with '/': " + healthPath);
+        }
+        if (drainTimeout < 0 || (drainDelay != null && drainDelay < 0)) {
+            throw new Misuse("--drain-delay and --drain-timeout must be 0 or more seconds");
+        }
+        if (metrics != null && (metrics.lastIndexOf(':') <= 0 || metrics.endsWith(":"))) {
+            throw new Misuse("--metrics must be ADDRESS:PORT, such as 127.0.0.1:9100: " + metrics);
+        }
         if (unixMode != null && unixPath == null) {
             throw new Misuse("--unix-mode needs --unix");
         }
@@ -256,6 +270,30 @@ final class Options {
         }
     }
 
+    /** The --metrics address, or null: one line and exit 1 when it is not an address of this host's kind. */
+    private java.net.InetSocketAddress metricsAddress() throws Failure {
+        if (metrics == null) {
+            return null;
+        }
+        int colon = metrics.lastIndexOf(':');
+        String host = metrics.substring(0, colon);
+        String literal = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        long port;
+        try {
+            port = Long.parseLong(metrics.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            port = -1;
+        }
+        if (port < 0 || port > 65535) {
+            throw new Failure("cannot use --metrics " + metrics + ": the port must be between 0 and 65535");
+        }
+        try {
+            return new java.net.InetSocketAddress(InetAddress.getByName(literal), (int) port);
+        } catch (UnknownHostException e) {
+            throw new Failure("cannot use --metrics " + metrics + ": not an IP address or known host name");
+        }
+    }
+
     /** The settings these options describe. */
     Config config() throws Failure {
         var builder = Config.builder(docroot)
@@ -269,7 +307,7 @@ final class Options {
                         Duration.ofSeconds(requestTimeout),
                         Duration.ofSeconds(idleTimeout),
                         Duration.ofSeconds(writeTimeout),
-                        Timeouts.DEFAULT.grace()));
+                        Duration.ofSeconds(drainTimeout)));
         if (cgiDir != null) {
             builder.cgi(new Config.Cgi(
                     cgiDir,
@@ -295,6 +333,10 @@ final class Options {
         }
         builder.compress(compress).cacheControl(cacheControl).cors(cors).fallback(fallback);
         headers.forEach(builder::header);
+        builder.metrics(metricsAddress())
+                .healthPath(healthPath)
+                .drainDelay(drainDelay == null ? null : Duration.ofSeconds(drainDelay))
+                .reusePort(reusePort);
         return builder.build();
     }
 }

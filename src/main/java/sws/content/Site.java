@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 import sws.http.Escape;
 import sws.http.Request;
 import sws.http.Response;
@@ -19,6 +20,8 @@ public final class Site {
     private final Path docroot;
     private final Policy policy;
     private final FileCache cache = new FileCache();
+    private final LongAdder hits = new LongAdder();
+    private final LongAdder misses = new LongAdder();
 
     /** Where a path leads, with every check of containment and hidden names done. */
     sealed interface Located {
@@ -69,7 +72,18 @@ public final class Site {
             cache.remove(entry);
             return null;
         }
+        hits.increment();
         return entry.respond(request);
+    }
+
+    /** GETs and HEADs the cache answered without a lookup of the path. */
+    public long cacheHits() {
+        return hits.sum();
+    }
+
+    /** GETs and HEADs that took the whole lookup of the path. */
+    public long cacheMisses() {
+        return misses.sum();
     }
 
     /**
@@ -79,6 +93,7 @@ public final class Site {
      * @param prefix the URL path of root itself: "" for the docroot, "/~user" for a user's directory
      */
     public Response serve(Request request, Path root, PathResolver.Segments segments, String prefix) {
+        misses.increment();
         Located located = locate(root, segments, prefix);
         if (!(located instanceof Located.File) && !(located instanceof Located.Listing)) {
             cache.forget(request.path());

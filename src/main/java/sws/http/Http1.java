@@ -21,17 +21,44 @@ public final class Http1 implements Protocol {
     private final Timeouts timeouts;
     private final AccessLog accessLog;
     private final AddedFields added;
+    private final String quietPath;
+    private final boolean counted;
+
+    /** A listener whose every response is logged and counted. */
+    public Http1(Handler handler, Limits limits, Timeouts timeouts, AccessLog accessLog, AddedFields added) {
+        this(handler, limits, timeouts, accessLog, added, null, true);
+    }
 
     /**
      * @param accessLog where each response is logged, or null
      * @param added the fields the listener adds to its responses
+     * @param quietPath a path whose requests are neither logged nor counted (a balancer's health checks), or null
+     * @param counted whether responses count in the loop's metrics (not those of the metrics listener itself)
      */
-    public Http1(Handler handler, Limits limits, Timeouts timeouts, AccessLog accessLog, AddedFields added) {
+    public Http1(
+            Handler handler,
+            Limits limits,
+            Timeouts timeouts,
+            AccessLog accessLog,
+            AddedFields added,
+            String quietPath,
+            boolean counted) {
         this.handler = handler;
         this.limits = limits;
         this.timeouts = timeouts;
         this.accessLog = accessLog;
         this.added = added;
+        this.quietPath = quietPath;
+        this.counted = counted;
+    }
+
+    /** Whether a request for this path goes unlogged and uncounted. */
+    boolean quiet(Request request) {
+        return quietPath != null && request != null && quietPath.equals(request.path());
+    }
+
+    boolean counted() {
+        return counted;
     }
 
     public Handler handler() {

@@ -421,10 +421,17 @@ public final class Http1Connection implements Session {
         return loop.now() + time.toMillis();
     }
 
+    /** The response in the access log and the loop's counters, unless it answers a health check. */
     private void log() {
+        if (http.quiet(exchange.request)) {
+            return;
+        }
         AccessLog log = http.accessLog();
         if (log != null) {
             log.log(exchange.logEntry(transport.peer().address(), out.bodyBytes()));
+        }
+        if (http.counted()) {
+            loop.counters().response(exchange.status, out.bodyBytes(), loop.now() - exchange.startMillis);
         }
     }
 

@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import sws.io.Quietly;
+import sws.metrics.LoopCounters;
 
 /**
  * One selector thread with listening sockets of its own (and shared ones, such as a UNIX socket): it
@@ -38,6 +39,7 @@ public final class EventLoop implements Runnable {
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final CountDownLatch listenerReleased = new CountDownLatch(1);
     private final ArrayList<SocketChannel> closing = new ArrayList<>();
+    private final LoopCounters counters;
 
     private int connections;
     private long now = System.currentTimeMillis();
@@ -52,8 +54,14 @@ public final class EventLoop implements Runnable {
      * @param oneAtATime serve one connection at a time (the -d mode of spec section 1)
      * @param grace how long a stop lets what is in flight finish
      */
-    public EventLoop(List<Binding> bindings, ConnectionLimit connectionLimit, boolean oneAtATime, Duration grace)
+    public EventLoop(
+            List<Binding> bindings,
+            ConnectionLimit connectionLimit,
+            boolean oneAtATime,
+            Duration grace,
+            LoopCounters counters)
             throws IOException {
+        this.counters = counters;
         this.selector = Selector.open();
         this.connectionLimit = connectionLimit;
         this.oneAtATime = oneAtATime;
@@ -162,10 +170,12 @@ public final class EventLoop implements Runnable {
                 return;
             }
             if (!trusted(channel, endpoint)) {
+                counters.refusedUntrusted();
                 Quietly.close(channel); // it could name any client it liked in a PROXY header
                 continue;
             }
             if (!connectionLimit.tryAcquire()) {
+                counters.refusedOverLimit();
                 refuse(channel, endpoint);
                 continue;
             }
@@ -179,6 +189,7 @@ public final class EventLoop implements Runnable {
                                 channel, key, peer, endpoint, context, tlsBuffers(endpoint.tls()), this::closed);
                 key.attach(transport);
                 connections++;
+                counters.accepted();
                 if (oneAtATime) {
                     setAccepting(false);
                 }
@@ -243,6 +254,7 @@ public final class EventLoop implements Runnable {
     private void closed(SocketChannel channel) {
         closing.add(channel);
         connections--;
+        counters.closed();
         connectionLimit.release();
         if (oneAtATime && connections == 0) {
             setAccepting(true);
@@ -327,6 +339,11 @@ public final class EventLoop implements Runnable {
         @Override
         public boolean stopping() {
             return stopping || stopRequested;
+        }
+
+        @Override
+        public LoopCounters counters() {
+            return counters;
         }
 
         @Override

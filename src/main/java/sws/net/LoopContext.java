@@ -1,6 +1,7 @@
 package sws.net;
 
 import java.nio.ByteBuffer;
+import sws.metrics.LoopCounters;
 
 /**
  * What an event loop offers the sessions it runs: its coarse clock, its pool of buffers, and a way onto its
@@ -23,6 +24,9 @@ public interface LoopContext {
 
     /** Whether the server is stopping: connections finish what is in flight and are not kept. */
     boolean stopping();
+
+    /** The loop's counters (spec section 9), written on the loop's thread only. */
+    LoopCounters counters();
 
     /** Reports a failure that is a bug, not a client's doing, on the server's error output. */
     void reportError(Throwable e);

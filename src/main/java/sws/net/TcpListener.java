@@ -27,9 +27,11 @@ public final class TcpListener extends Listener {
      * connections over the loops and wakes only one of them.
      *
      * @param address the one address to listen on, or null for every address
+     * @param reusePort join the port even when another process (another sws, say) holds it with SO_REUSEPORT
      * @throws java.net.BindException when the port is taken or the address is not one of this host's
      */
-    public static List<TcpListener> bind(InetAddress address, int port, int count) throws IOException {
+    public static List<TcpListener> bind(InetAddress address, int port, int count, boolean reusePort)
+            throws IOException {
         ProtocolFamily family;
         InetSocketAddress where;
         if (address != null) {
@@ -39,10 +41,10 @@ public final class TcpListener extends Listener {
             family = ipv6Available() ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
             where = new InetSocketAddress(port);
         }
-        if (count == 1) {
+        if (count == 1 && !reusePort) {
             return List.of(new TcpListener(open(family, where, false)));
         }
-        if (port != 0) {
+        if (port != 0 && !reusePort) {
             // SO_REUSEPORT would let us share a port with another server of the same user without a word;
             // a plain bind first finds the port busy, as a single socket would.
             open(family, where, false).close();

@@ -31,18 +31,21 @@ public final class Router implements Handler {
     private final Gateway gateway;
     private final boolean cors;
     private final String fallback;
+    private final Health health;
 
     /**
      * @param gateway the CGI gateway, or null when CGI is off
      * @param cors whether CORS preflight requests are answered
      * @param fallback the URL path of the docroot file a missing extensionless path gets, or null
+     * @param health the health check, or null for none
      */
-    public Router(Site site, UserDirs userDirs, Gateway gateway, boolean cors, String fallback) {
+    public Router(Site site, UserDirs userDirs, Gateway gateway, boolean cors, String fallback, Health health) {
         this.site = site;
         this.userDirs = userDirs;
         this.gateway = gateway;
         this.cors = cors;
         this.fallback = fallback;
+        this.health = health;
     }
 
     @Override
@@ -51,6 +54,9 @@ public final class Router implements Handler {
     }
 
     private Reply route(Request request, Peer client, int redirects) {
+        if (health != null && redirects == 0 && health.checks(request)) {
+            return health.answer();
+        }
         boolean read = request.method().equals("GET") || request.method().equals("HEAD");
         if (read) {
             // Only paths the site answered are in its cache, so a hit never belongs to the gateway.
