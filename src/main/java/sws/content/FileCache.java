@@ -67,6 +67,10 @@ final class FileCache {
         private final List<Sidecars.Sidecar> sidecars;
         private volatile long checkedSecond;
         private volatile long usedSecond;
+        private volatile Chosen chosen;
+
+        /** The form the last Accept-Encoding weighed chose, for the next request that sends the same. */
+        private record Chosen(String accept, Form form) {}
 
         private Entry(
                 String key,
@@ -165,6 +169,18 @@ final class FileCache {
                 return forms.get(0);
             }
             boolean ranged = request.headers().get("Range") != null;
+            Chosen last = chosen;
+            if (!ranged && last != null && last.accept().equals(accept)) {
+                return last.form(); // the same clients send the same field: weigh it once
+            }
+            Form form = weigh(accept, ranged);
+            if (!ranged) {
+                chosen = new Chosen(accept, form);
+            }
+            return form;
+        }
+
+        private Form weigh(String accept, boolean ranged) {
             List<Codings.Candidate> candidates = new ArrayList<>(forms.size());
             for (Form f : forms) {
                 if (!(ranged && f.sidecar() == null && f.head().coding() != null)) {
