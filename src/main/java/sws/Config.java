@@ -295,7 +295,8 @@ public record Config(
 
         /** A Prometheus listener at this address; null for none. */
         public Builder metrics(InetSocketAddress where) {
-            operations = new Operations(where, operations.healthPath(), operations.drainDelay(), operations.reusePort());
+            operations =
+                    new Operations(where, operations.healthPath(), operations.drainDelay(), operations.reusePort());
             return this;
         }
 

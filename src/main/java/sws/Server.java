@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import sws.cgi.Gateway;
@@ -13,7 +14,9 @@ import sws.content.Site;
 import sws.content.UserDirs;
 import sws.http.AddedFields;
 import sws.http.Http1;
+import sws.http.Version;
 import sws.log.AccessLog;
+import sws.metrics.Metrics;
 import sws.net.Addresses;
 import sws.net.Binding;
 import sws.net.ConnectionLimit;
@@ -25,11 +28,8 @@ import sws.net.TlsContext;
 import sws.net.UnixListener;
 import sws.route.Cors;
 import sws.route.Health;
-import sws.route.MetricsPage;
-import sws.metrics.Metrics;
-import sws.http.Version;
-import java.time.Duration;
 import sws.route.HttpsRedirect;
+import sws.route.MetricsPage;
 import sws.route.Router;
 
 /**
@@ -121,11 +121,16 @@ public final class Server implements AutoCloseable {
     /** The listeners: TCP (one per loop), the redirect port's, the UNIX socket. */
     private void bind(Config config) throws StartException {
         int count = config.debug() ? 1 : Math.max(1, config.loops());
-        main = bindTcp(config.address(), config.port(), count, config.operations().reusePort());
+        main = bindTcp(
+                config.address(), config.port(), count, config.operations().reusePort());
         listeners.addAll(main);
         port = portOf(main);
         if (config.tls() != null && config.tls().redirectPort() >= 0) {
-            redirect = bindTcp(config.address(), config.tls().redirectPort(), count, config.operations().reusePort());
+            redirect = bindTcp(
+                    config.address(),
+                    config.tls().redirectPort(),
+                    count,
+                    config.operations().reusePort());
             listeners.addAll(redirect);
             redirectPort = portOf(redirect);
         }

@@ -11,8 +11,8 @@ import java.time.Duration;
  * @param grace how long a graceful stop lets responses in flight finish (--drain-timeout)
  */
 public record Timeouts(Duration request, Duration idle, Duration write, Duration grace) {
-    public static final Timeouts DEFAULT =
-            new Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(15), Duration.ofSeconds(30), Duration.ofSeconds(10));
+    public static final Timeouts DEFAULT = new Timeouts(
+            Duration.ofSeconds(10), Duration.ofSeconds(15), Duration.ofSeconds(30), Duration.ofSeconds(10));
 
     /** How long a connection closed after an error keeps draining what the client still sends. */
     static final Duration LINGER = Duration.ofSeconds(2);

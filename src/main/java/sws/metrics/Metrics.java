@@ -28,7 +28,10 @@ public final class Metrics {
 
     public Metrics(String version) {
         this.version = version;
-        this.startSeconds = ProcessHandle.current().info().startInstant().map(i -> i.getEpochSecond())
+        this.startSeconds = ProcessHandle.current()
+                .info()
+                .startInstant()
+                .map(i -> i.getEpochSecond())
                 .orElse(System.currentTimeMillis() / 1000);
     }
 
@@ -57,25 +60,47 @@ public final class Metrics {
             final int status = code;
             long n = sum(c -> c.code(status));
             if (n > 0) {
-                sb.append("sws_requests_total{code=\"").append(code).append("\"} ").append(n).append('\n');
+                sb.append("sws_requests_total{code=\"")
+                        .append(code)
+                        .append("\"} ")
+                        .append(n)
+                        .append('\n');
             }
         }
-        simple(sb, "sws_response_body_bytes_total", "counter", "Bytes of response bodies sent.",
+        simple(
+                sb,
+                "sws_response_body_bytes_total",
+                "counter",
+                "Bytes of response bodies sent.",
                 sum(c -> c.scalar(LoopCounters.BODY_BYTES)));
         histogram(sb);
-        simple(sb, "sws_connections_open", "gauge", "Client connections open now.",
+        simple(
+                sb,
+                "sws_connections_open",
+                "gauge",
+                "Client connections open now.",
                 sum(c -> c.scalar(LoopCounters.OPEN)));
-        simple(sb, "sws_connections_accepted_total", "counter", "Client connections accepted.",
+        simple(
+                sb,
+                "sws_connections_accepted_total",
+                "counter",
+                "Client connections accepted.",
                 sum(c -> c.scalar(LoopCounters.ACCEPTED)));
         header(sb, "sws_connections_refused_total", "counter", "Client connections closed at once, by reason.");
         sb.append("sws_connections_refused_total{reason=\"limit\"} ")
-                .append(sum(c -> c.scalar(LoopCounters.REFUSED_LIMIT))).append('\n');
+                .append(sum(c -> c.scalar(LoopCounters.REFUSED_LIMIT)))
+                .append('\n');
         sb.append("sws_connections_refused_total{reason=\"untrusted_proxy\"} ")
-                .append(sum(c -> c.scalar(LoopCounters.REFUSED_UNTRUSTED))).append('\n');
+                .append(sum(c -> c.scalar(LoopCounters.REFUSED_UNTRUSTED)))
+                .append('\n');
         for (Gauge g : gauges) {
             simple(sb, g.name(), g.type(), g.help(), g.value().getAsLong());
         }
-        simple(sb, "process_start_time_seconds", "gauge", "Start time of the process since the epoch, in seconds.",
+        simple(
+                sb,
+                "process_start_time_seconds",
+                "gauge",
+                "Start time of the process since the epoch, in seconds.",
                 startSeconds);
         simple(sb, "process_open_fds", "gauge", "Open file descriptors.", openFds());
         header(sb, "sws_build_info", "gauge", "The sws build; always 1.");
@@ -90,12 +115,17 @@ public final class Metrics {
         for (int b = 0; b <= LoopCounters.BUCKET_MILLIS.length; b++) {
             final int i = b;
             cumulative += sum(c -> c.bucket(i));
-            String le = b < LoopCounters.BUCKET_MILLIS.length
-                    ? seconds(LoopCounters.BUCKET_MILLIS[b])
-                    : "+Inf";
-            sb.append(name).append("_bucket{le=\"").append(le).append("\"} ").append(cumulative).append('\n');
+            String le = b < LoopCounters.BUCKET_MILLIS.length ? seconds(LoopCounters.BUCKET_MILLIS[b]) : "+Inf";
+            sb.append(name)
+                    .append("_bucket{le=\"")
+                    .append(le)
+                    .append("\"} ")
+                    .append(cumulative)
+                    .append('\n');
         }
-        sb.append(name).append("_sum ").append(seconds(sum(c -> c.scalar(LoopCounters.DURATION_MILLIS))))
+        sb.append(name)
+                .append("_sum ")
+                .append(seconds(sum(c -> c.scalar(LoopCounters.DURATION_MILLIS))))
                 .append('\n');
         sb.append(name).append("_count ").append(cumulative).append('\n');
     }

@@ -33,7 +33,8 @@ public final class Health {
 
     /** Whether this request is the check: a GET or HEAD of its path, whatever the query. */
     boolean checks(Request request) {
-        return request.path().equals(path) && (request.method().equals("GET") || request.method().equals("HEAD"));
+        return request.path().equals(path)
+                && (request.method().equals("GET") || request.method().equals("HEAD"));
     }
 
     Response answer() {
