@@ -54,7 +54,10 @@ public final class Http1 implements Protocol {
 
     /** Whether a request for this path goes unlogged and uncounted. */
     boolean quiet(Request request) {
-        return quietPath != null && request != null && quietPath.equals(request.path());
+        return quietPath != null
+                && request != null
+                && quietPath.equals(request.path())
+                && (request.method().equals("GET") || request.method().equals("HEAD"));
     }
 
     boolean counted() {

@@ -26,6 +26,8 @@ public final class EventLoop implements Runnable {
     private static final int POOLED_BUFFERS = 256;
     private static final long TICK_MILLIS = 1000;
     private static final long ACCEPT_PAUSE_MILLIS = 100;
+    /** How long an idle connection may still bring a request once a stop has begun (then it is closed). */
+    private static final long STOP_IDLE_MILLIS = 1000;
 
     private final Selector selector;
     private final List<SelectionKey> listenerKeys = new ArrayList<>();
@@ -290,11 +292,7 @@ public final class EventLoop implements Runnable {
             context.reportError(e);
         }
         listenerReleased.countDown();
-        forEachTransport(t -> {
-            if (t.idle()) {
-                t.abort();
-            }
-        });
+        forEachTransport(t -> t.closeIdleBy(now + STOP_IDLE_MILLIS));
     }
 
     /** Asks the loop to stop accepting, finish what is in flight within the grace period, and end. */

@@ -17,6 +17,13 @@ public interface Session {
     /** Whether nothing is in flight, so that a stopping server may close the connection at once. */
     boolean idle();
 
+    /**
+     * The server has begun to stop: a connection with nothing in flight may still get one more request
+     * (answered with Connection: close) until the given time, then it is closed. A client that sent its
+     * request just as the stop began is answered, not reset.
+     */
+    void closeIdleBy(long time);
+
     /** The loop gives up on the connection (a failure, or the end of a stop): close it now. */
     void abort();
 }

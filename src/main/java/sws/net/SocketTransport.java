@@ -105,6 +105,15 @@ abstract sealed class SocketTransport implements Transport permits PlainTranspor
     }
 
     /** The loop gives up on the connection. */
+    /** At the start of a stop: an idle session gets until the given time; one not yet begun is closed now. */
+    final void closeIdleBy(long time) {
+        if (session == null) {
+            abort();
+        } else if (session.idle()) {
+            session.closeIdleBy(time);
+        }
+    }
+
     final void abort() {
         if (session != null) {
             session.abort();
