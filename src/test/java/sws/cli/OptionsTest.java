@@ -3,7 +3,10 @@ package sws.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -86,7 +89,18 @@ class OptionsTest {
                 "--no-compress=yes dir",
                 "--header",
                 "--fallback",
-                "--cache-control"
+                "--cache-control",
+                "--metrics 9100 dir",
+                "--metrics :9100 dir",
+                "--metrics 127.0.0.1: dir",
+                "--metrics",
+                "--health-path healthz dir",
+                "--health-path",
+                "--drain-delay -1 dir",
+                "--drain-delay soon dir",
+                "--drain-timeout -1 dir",
+                "--drain-timeout 1.5 dir",
+                "--reuse-port=yes dir"
             })
     void misuseIsRefusedWithAMessage(String line) {
         assertThatThrownBy(() -> Options.parse(line.split(" ")))
@@ -123,6 +137,60 @@ class OptionsTest {
         assertThat(plain.tls()).isNull();
         assertThat(plain.unix().mode()).isEqualTo(0660);
         assertThat(plain.proxyProtocol()).isSameAs(sws.net.TrustedProxies.DEFAULT);
+    }
+
+    @Test
+    void operationsOptionsMakeTheirSettings() throws Exception {
+        Config c = Options.parse(
+                        "--metrics",
+                        "127.0.0.1:9100",
+                        "--health-path",
+                        "/healthz",
+                        "--drain-delay",
+                        "3",
+                        "--drain-timeout=4",
+                        "--reuse-port",
+                        "dir")
+                .config();
+        assertThat(c.operations())
+                .isEqualTo(new Config.Operations(
+                        new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 9100),
+                        "/healthz",
+                        Duration.ofSeconds(3),
+                        true));
+        assertThat(c.operations().lameDuck()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(c.timeouts().grace()).isEqualTo(Duration.ofSeconds(4));
+        assertThat(Options.parse("--metrics", "[::1]:0", "dir")
+                        .config()
+                        .operations()
+                        .metrics())
+                .isEqualTo(new InetSocketAddress(InetAddress.getByName("::1"), 0));
+    }
+
+    @Test
+    void drainDelayDefaultsToTwoSecondsWithAHealthPathAndNoneWithout() throws Exception {
+        assertThat(Options.parse("--health-path", "/h", "dir")
+                        .config()
+                        .operations()
+                        .lameDuck())
+                .isEqualTo(Duration.ofSeconds(2));
+        Config plain = Options.parse("dir").config();
+        assertThat(plain.operations()).isEqualTo(Config.Operations.DEFAULT);
+        assertThat(plain.operations().lameDuck()).isZero();
+        assertThat(plain.timeouts().grace()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(Options.parse("--drain-delay", "0", "--drain-timeout", "0", "dir")
+                        .config()
+                        .timeouts()
+                        .grace())
+                .isZero();
+    }
+
+    /** A --metrics value of the right shape whose port or host cannot be used is a start-up failure (exit 1). */
+    @ParameterizedTest
+    @ValueSource(strings = {"127.0.0.1:70000", "127.0.0.1:-1", "127.0.0.1:metrics", "nonsense..:9100"})
+    void unusableMetricsAddressIsAOneLineFailure(String value) throws Exception {
+        Options o = Options.parse("--metrics", value, "dir");
+        assertThatThrownBy(o::config).isInstanceOf(Failure.class).hasMessageContaining("--metrics " + value);
     }
 
     @ParameterizedTest
@@ -180,6 +248,11 @@ class OptionsTest {
                 .contains("--cache-control VALUE")
                 .contains("--header 'NAME: VALUE'")
                 .contains("--cors [ORIGIN]")
-                .contains("--fallback PATH");
+                .contains("--fallback PATH")
+                .contains("--metrics ADDRESS:PORT")
+                .contains("--health-path PATH")
+                .contains("--drain-delay SECONDS")
+                .contains("--drain-timeout SECONDS")
+                .contains("--reuse-port");
     }
 }
