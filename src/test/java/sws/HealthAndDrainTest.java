@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -160,9 +159,6 @@ class HealthAndDrainTest {
     }
 
     @Test
-    @Disabled("bug: Http1.quiet (src/main/java/sws/http/Http1.java) compares only the path with --health-path, not"
-            + " the method, so a POST (or any other method) to the health path, which Health.checks does not treat"
-            + " as the check and answers 405, is left out of the access log and out of sws_requests_total")
     void postToTheHealthPathIsLoggedLikeAnyOtherRequest() throws IOException {
         Path log = tmp.resolve("access.log");
         TestServer server = start(c -> c.accessLog(log));
@@ -255,11 +251,6 @@ class HealthAndDrainTest {
     }
 
     @Test
-    @Disabled("bug: EventLoop.beginStop (src/main/java/sws/net/EventLoop.java) aborts every idle kept-alive"
-            + " connection the moment the listeners close, instead of answering its next request with"
-            + " Connection: close (spec 9, step 3), so a client that sends its next request then gets the end"
-            + " of the stream or a reset and no response: the failed requests on kept-alive connections that"
-            + " ReusePortIT sees in a handover")
     void idleKeptAliveConnectionGetsConnectionCloseOnItsNextResponseAfterTheListenersClose() {
         TestServer server = start(c -> c.drainDelay(DELAY));
         int port = server.port();

@@ -15,7 +15,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sws.testing.Poll;
@@ -116,25 +115,6 @@ class ReusePortIT {
     }
 
     @Test
-    @Disabled("bug: sws.net.TcpListener.bind opens every socket with SO_REUSEPORT when there is more than one loop,"
-            + " even without --reuse-port (it only probes with a plain bind first), so an sws started without"
-            + " --reuse-port and --loops 2 (or the default loops on a multi-core host) is joined without a word by"
-            + " a second sws started with --reuse-port, which then takes part of its new connections; with"
-            + " --loops 1 the same join is refused")
-    void aServerWithSeveralLoopsAndNoReusePortCannotBeJoined() throws IOException {
-        var a = sws("A", "0", "--loops", "2");
-        int port = listeningPort(a);
-        var b = sws("B", String.valueOf(port), "--reuse-port");
-        assertThat(b.awaitExit(QUICK)).isEqualTo(1);
-        assertThat(b.stderr().awaitEnd(QUICK)).contains("port " + port + " is already in use");
-    }
-
-    @Test
-    @Disabled(
-            "bug: the old server aborts its idle kept-alive connections as soon as its listeners close"
-                    + " (EventLoop.beginStop) rather than answering their next request with Connection: close, so 2-3 of"
-                    + " the 4 clients' requests fail in each handover (connection reset, or closed before a response);"
-                    + " see HealthAndDrainTest.idleKeptAliveConnectionGetsConnectionCloseOnItsNextResponseAfterTheListenersClose")
     void newServerTakesOverWithoutAFailedRequestOnKeptAliveConnections() throws Exception {
         Handover h = handover(false);
         System.out.println("ReusePortIT kept-alive handover: " + h);

@@ -105,11 +105,13 @@ abstract sealed class SocketTransport implements Transport permits PlainTranspor
     }
 
     /** The loop gives up on the connection. */
-    /** At the start of a stop: an idle session gets until the given time; one not yet begun is closed now. */
+    /**
+     * At the start of a stop: an idle session gets until the given time. One not yet begun (a PROXY header or
+     * a TLS handshake under way) goes on: its request may already be on its way, and the preamble's own
+     * timeout and the stop's deadline bound it.
+     */
     final void closeIdleBy(long time) {
-        if (session == null) {
-            abort();
-        } else if (session.idle()) {
+        if (session != null && session.idle()) {
             session.closeIdleBy(time);
         }
     }
