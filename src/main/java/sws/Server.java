@@ -38,6 +38,9 @@ import sws.route.Router;
  * Embeddable: {@code try (var server = Server.start(Config.builder(dir).port(0).build())) { ... }}.
  */
 public final class Server implements AutoCloseable {
+    /** Scrapers are few: the metrics listener holds this many connections at most, apart from the site's. */
+    private static final int METRICS_CONNECTIONS = 16;
+
     private final List<Listener> listeners = new ArrayList<>();
     private final List<EventLoop> loops = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
@@ -209,7 +212,8 @@ public final class Server implements AutoCloseable {
                 bindings.add(new Binding(unix, unixEndpoint)); // one socket, watched by every loop
             }
             if (i == 0 && !metricsListener.isEmpty()) {
-                bindings.add(new Binding(metricsListener.get(0), metricsEndpoint));
+                bindings.add(
+                        new Binding(metricsListener.get(0), metricsEndpoint, new ConnectionLimit(METRICS_CONNECTIONS)));
             }
             loops.add(new EventLoop(bindings, limit, config.debug(), timeouts.grace(), metrics.newLoop()));
         }

@@ -49,11 +49,6 @@ public final class Http1Connection implements Session {
     }
 
     @Override
-    public void closeIdleBy(long time) {
-        deadline = Math.min(deadline, time);
-    }
-
-    @Override
     public boolean idle() {
         return state == State.READING_HEAD && exchange == null && in.isEmpty();
     }
@@ -376,8 +371,8 @@ public final class Http1Connection implements Session {
         try {
             switch (state) {
                 case READING_HEAD, READING_BODY -> {
-                    if (exchange == null && (servedAny || loop.stopping())) {
-                        close(); // an idle keep-alive connection, or one the stop gave a last second: nothing to answer
+                    if (exchange == null && servedAny) {
+                        close(); // an idle keep-alive connection: nothing to answer
                         return;
                     }
                     exchange = exchange == null ? new Exchange(now) : exchange;

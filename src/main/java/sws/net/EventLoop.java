@@ -26,8 +26,6 @@ public final class EventLoop implements Runnable {
     private static final int POOLED_BUFFERS = 256;
     private static final long TICK_MILLIS = 1000;
     private static final long ACCEPT_PAUSE_MILLIS = 100;
-    /** How long an idle connection may still bring a request once a stop has begun (then it is closed). */
-    private static final long STOP_IDLE_MILLIS = 1000;
 
     private final Selector selector;
     private final List<SelectionKey> listenerKeys = new ArrayList<>();
@@ -176,7 +174,8 @@ public final class EventLoop implements Runnable {
                 Quietly.close(channel); // it could name any client it liked in a PROXY header
                 continue;
             }
-            if (!connectionLimit.tryAcquire()) {
+            ConnectionLimit limit = binding.limit() != null ? binding.limit() : connectionLimit;
+            if (!limit.tryAcquire()) {
                 counters.refusedOverLimit();
                 refuse(channel, endpoint);
                 continue;
@@ -186,9 +185,15 @@ public final class EventLoop implements Runnable {
                 Peer peer = binding.listener().peerOf(channel, endpoint.tls() != null);
                 SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
                 SocketTransport transport = endpoint.tls() == null
-                        ? new PlainTransport(channel, key, peer, endpoint, context, this::closed)
+                        ? new PlainTransport(channel, key, peer, endpoint, context, ch -> closed(ch, limit))
                         : new TlsTransport(
-                                channel, key, peer, endpoint, context, tlsBuffers(endpoint.tls()), this::closed);
+                                channel,
+                                key,
+                                peer,
+                                endpoint,
+                                context,
+                                tlsBuffers(endpoint.tls()),
+                                ch -> closed(ch, limit));
                 key.attach(transport);
                 connections++;
                 counters.accepted();
@@ -197,7 +202,7 @@ public final class EventLoop implements Runnable {
                 }
                 transport.start();
             } catch (IOException e) {
-                connectionLimit.release();
+                limit.release();
                 Quietly.close(channel);
             }
         }
@@ -253,11 +258,11 @@ public final class EventLoop implements Runnable {
         }
     }
 
-    private void closed(SocketChannel channel) {
+    private void closed(SocketChannel channel, ConnectionLimit limit) {
         closing.add(channel);
         connections--;
         counters.closed();
-        connectionLimit.release();
+        limit.release();
         if (oneAtATime && connections == 0) {
             setAccepting(true);
         }
@@ -292,7 +297,9 @@ public final class EventLoop implements Runnable {
             context.reportError(e);
         }
         listenerReleased.countDown();
-        forEachTransport(t -> t.closeIdleBy(now + STOP_IDLE_MILLIS));
+        // Idle kept-alive connections stay: a balancer may be about to send on one, and it gets its answer with
+        // Connection: close (spec section 9); those that bring nothing are closed at the stop's deadline.
+        forEachTransport(SocketTransport::stopping);
     }
 
     /** Asks the loop to stop accepting, finish what is in flight within the grace period, and end. */

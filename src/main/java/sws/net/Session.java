@@ -18,11 +18,10 @@ public interface Session {
     boolean idle();
 
     /**
-     * The server has begun to stop: a connection with nothing in flight may still get one more request
-     * (answered with Connection: close) until the given time, then it is closed. A client that sent its
-     * request just as the stop began is answered, not reset.
+     * The server has begun to stop: what is in flight finishes and the next response says Connection: close.
+     * An idle connection stays open for a request that may be on its way, rather than being reset.
      */
-    void closeIdleBy(long time);
+    default void stopping() {}
 
     /** The loop gives up on the connection (a failure, or the end of a stop): close it now. */
     void abort();

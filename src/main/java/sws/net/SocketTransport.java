@@ -105,14 +105,10 @@ abstract sealed class SocketTransport implements Transport permits PlainTranspor
     }
 
     /** The loop gives up on the connection. */
-    /**
-     * At the start of a stop: an idle session gets until the given time. One not yet begun (a PROXY header or
-     * a TLS handshake under way) goes on: its request may already be on its way, and the preamble's own
-     * timeout and the stop's deadline bound it.
-     */
-    final void closeIdleBy(long time) {
-        if (session != null && session.idle()) {
-            session.closeIdleBy(time);
+    /** At the start of a stop: a connection that has not begun its session (a PROXY header, a handshake) goes on. */
+    final void stopping() {
+        if (session != null) {
+            session.stopping();
         }
     }
 
