@@ -204,6 +204,40 @@ class MetricsTest {
         }
     }
 
+    @Test
+    @Disabled("bug: Http1.quiet() takes any request whose path is the health path for a health check, whatever its"
+            + " method, while Health.checks() answers only GET and HEAD; so POST /healthz gets 405 from the site and"
+            + " that response is neither counted in sws_requests_total nor, by the same early return in"
+            + " Http1Connection.log(), written to the access log")
+    void aPostToTheHealthPathIsNoHealthCheckAndCounts() {
+        try (TestServer s = start(c -> c.healthPath("/healthz").drainDelay(Duration.ZERO))) {
+            RawClient.Reply r = s.send(request("POST", "/healthz", "Content-Length: 0"));
+            assertThat(r.status()).isEqualTo(405);
+
+            Exposition e = scrapeUntil(s, x -> x.value("sws_request_duration_seconds_count") >= 1);
+
+            assertThat(e.byLabel("sws_requests_total", "code")).isEqualTo(Map.of("405", 1.0));
+        }
+    }
+
+    @Test
+    void theMetricsListenerAnswersThroughTheLameDuckPeriod() {
+        try (TestServer s = start(c -> c.healthPath("/healthz").drainDelay(Duration.ofSeconds(3)))) {
+            assertThat(s.send(request("GET", "/file.txt")).status()).isEqualTo(200);
+            scrapeUntil(s, x -> x.value("sws_request_duration_seconds_count") == 1.0);
+
+            Thread stopping = Thread.ofPlatform().start(s.server()::close);
+            Poll.await(QUICK, () -> s.send(request("GET", "/healthz")).status() == 503);
+            assertThat(s.send(request("GET", "/file.txt")).status()).isEqualTo(200);
+
+            Exposition e = scrapeUntil(s, x -> x.value("sws_request_duration_seconds_count") >= 2);
+            assertThat(stopping.isAlive()).as("still in the lame-duck period").isTrue();
+            assertThat(e.byLabel("sws_requests_total", "code"))
+                    .as("the 503s of the health check are not counted either")
+                    .isEqualTo(Map.of("200", 2.0));
+        }
+    }
+
     // ---- the file cache
 
     @Test
