@@ -29,6 +29,12 @@ load_seconds=${SWS_LOAD_SECONDS:-20}
 threads=${SWS_LOAD_THREADS:-4}
 drain_delay=2
 drain_timeout=10
+# Linux resets the connections still queued on a listening socket that closes, unless tcp_migrate_req hands
+# them to another socket of the same port (kernel >= 5.14): set it for the run where we may (root), as a
+# host doing these restarts would; SWS_MIGRATE_REQ=0 measures without it.
+migrate_file=/proc/sys/net/ipv4/tcp_migrate_req
+migrate_before=
+migrate_want=${SWS_MIGRATE_REQ:-1}
 
 say() { printf 'rolling-restart: %s\n' "$*"; }
 now() { date +%s.%N | cut -c1-14; }
@@ -46,10 +52,19 @@ sws_find_jdk
 java=$JAVA_HOME/bin/java
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sws-deploy.XXXXXX")
+if [ -w "$migrate_file" ]; then
+  migrate_before=$(cat "$migrate_file")
+  echo "$migrate_want" >"$migrate_file"
+fi
+say "net.ipv4.tcp_migrate_req=$(cat "$migrate_file" 2>/dev/null || echo unavailable)"
+
 pids=()
 ok=0
 cleanup() {
   local pid
+  if [ -n "$migrate_before" ]; then
+    echo "$migrate_before" >"$migrate_file" 2>/dev/null || true
+  fi
   for pid in "${pids[@]}"; do
     kill -TERM "$pid" 2>/dev/null || true
   done
