@@ -246,9 +246,9 @@ public final class Http1Connection implements Session {
             } else {
                 close();
             }
-        } else if (loop.stopping()) {
-            close();
         } else {
+            // Kept, even when a stop began while it was written: the response promised the connection, and
+            // the client's next request gets Connection: close (closing now could reset that request).
             state = State.READING_HEAD;
             transport.await(true, false);
             deadline = in(http.timeouts().idle());
