@@ -173,7 +173,7 @@ class HttpProtocolTest {
         "POST,    405",
         "PUT,     405",
         "DELETE,  405",
-        "OPTIONS, 405",
+        "OPTIONS, 204",
         "PATCH,   405",
         "TRACE,   405",
         "FOO,     501",

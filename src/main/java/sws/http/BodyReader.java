@@ -101,11 +101,18 @@ public final class BodyReader {
         if (text.endsWith("\r")) {
             text = text.substring(0, text.length() - 1);
         }
-        int semi = text.indexOf(';');
-        // RFC 9112 7.1.1 allows whitespace (BWS) between the size and an extension.
-        long size = Numbers.hex((semi < 0 ? text : text.substring(0, semi)).stripTrailing());
+        int digits = 0;
+        while (digits < text.length() && Character.digit(text.charAt(digits), 16) >= 0) {
+            digits++;
+        }
+        long size = Numbers.hex(text.substring(0, digits));
         if (size < 0) {
             fail(Status.BAD_REQUEST, "invalid chunk size");
+            return;
+        }
+        if (!ChunkExtensions.valid(text, digits)) {
+            // Parsers that read these differently are how requests are smuggled: refuse, never guess.
+            fail(Status.BAD_REQUEST, "malformed chunk extension");
             return;
         }
         for (int k = 0; k < text.length(); k++) {

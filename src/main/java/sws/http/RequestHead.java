@@ -19,6 +19,10 @@ final class RequestHead {
         if (hosts == 1 && !validHost(headers.get("Host"))) {
             return failed(Status.BAD_REQUEST, "malformed Host field");
         }
+        if (hosts == 1 && headers.get("Host").isEmpty() && (target.startsWith("/") || target.equals("*"))) {
+            // RFC 9112 3.2: an empty Host is only for a target without an authority; this one has ours.
+            return failed(Status.BAD_REQUEST, "empty Host field");
+        }
         long bodyLength;
         if (headers.count("Transfer-Encoding") > 0) {
             if (headers.count("Content-Length") > 0) {

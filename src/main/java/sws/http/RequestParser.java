@@ -12,6 +12,9 @@ public final class RequestParser {
     private static final Set<String> KNOWN_METHODS =
             Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
 
+    /** The longest method sws knows (OPTIONS, CONNECT) and a margin: a longer first word is no method of ours. */
+    private static final int MAX_METHOD = 7 + 17;
+
     private enum Phase {
         REQUEST_LINE,
         HEADERS
@@ -53,7 +56,8 @@ public final class RequestParser {
             int nl = indexOf(buf, from + scan, to, (byte) '\n');
             if (nl < 0) {
                 scan = length;
-                return overLimitWithoutLineEnd(length);
+                ParseResult early = methodTooLong(buf, from, length);
+                return early != null ? early : overLimitWithoutLineEnd(length);
             }
             int lineEnd = nl - from; // relative index of '\n'
             scan = lineEnd + 1;
@@ -67,6 +71,27 @@ public final class RequestParser {
             }
         }
         return overLimitWithoutLineEnd(length);
+    }
+
+    /**
+     * A request line still without its end whose first word is already longer than any method sws knows:
+     * refused now (501, or 400 when it is not even a token) rather than read up to the line limit.
+     */
+    private ParseResult methodTooLong(byte[] buf, int from, int length) {
+        if (phase != Phase.REQUEST_LINE || buf[from + lineStart] == '\r') {
+            return null; // headers, or an empty line before the request line still without its LF
+        }
+        return longMethod(buf, from + lineStart, from + length);
+    }
+
+    /** The refusal of a first word longer than any method, whether the line's end has come or not; else null. */
+    private ParseResult longMethod(byte[] buf, int start, int end) {
+        if (end - start <= MAX_METHOD || indexOf(buf, start, start + MAX_METHOD + 1, (byte) ' ') >= 0) {
+            return null;
+        }
+        return Chars.isToken(buf, start, start + MAX_METHOD + 1)
+                ? failed(Status.NOT_IMPLEMENTED, "unknown method")
+                : failed(Status.BAD_REQUEST, "malformed method");
     }
 
     private ParseResult overLimitWithoutLineEnd(int length) {
@@ -87,6 +112,10 @@ public final class RequestParser {
                 return failed(Status.BAD_REQUEST, "no request line");
             }
             return null;
+        }
+        ParseResult early = longMethod(buf, start, end);
+        if (early != null) {
+            return early; // as it would have been before the line's end came
         }
         if (lineStart + (end - start) > limits.maxRequestLine()) {
             return failed(Status.URI_TOO_LONG, "request line too long");

@@ -21,6 +21,12 @@ public record RequestTarget(String path, String rawPath, String query, String er
 
     /** The target of a request with this method: origin form, absolute form, or the forms of OPTIONS and CONNECT. */
     public static RequestTarget parse(String method, String target) {
+        for (int i = 0; i < target.length(); i++) {
+            if (target.charAt(i) >= 0x80) {
+                // RFC 9112 3.2 and RFC 3986: a target is ASCII; UTF-8 travels percent-encoded.
+                return invalid("raw byte outside ASCII in request target");
+            }
+        }
         if (method.equals("OPTIONS") && target.equals("*")) {
             return new RequestTarget("*", "*", null, null);
         }

@@ -5,6 +5,7 @@ import sws.cgi.Gateway;
 import sws.content.PathResolver;
 import sws.content.Site;
 import sws.content.UserDirs;
+import sws.http.Body;
 import sws.http.Handler;
 import sws.http.Reply;
 import sws.http.Request;
@@ -25,6 +26,8 @@ public final class Router implements Handler {
     public static final String CGI_PREFIX = "cgi-bin";
 
     private static final int MAX_LOCAL_REDIRECTS = 8;
+    private static final String ALLOW_STATIC = "GET, HEAD, OPTIONS";
+    private static final String ALLOW_CGI = "GET, HEAD, POST, OPTIONS";
 
     private final Site site;
     private final UserDirs userDirs;
@@ -70,15 +73,20 @@ public final class Router implements Handler {
         if (cors && Cors.isPreflight(request)) {
             return Cors.preflight(request, cgi ? "GET, HEAD, POST" : "GET, HEAD");
         }
+        if (request.method().equals("OPTIONS")) {
+            // RFC 9110 9.3.7: what this part of the server allows; "*" asks about the server as a whole.
+            boolean post = request.path().equals("*") ? gateway != null : cgi;
+            return Response.of(Status.NO_CONTENT, Body.NONE, "Allow", post ? ALLOW_CGI : ALLOW_STATIC);
+        }
         if (cgi) {
             if (!read && !request.method().equals("POST")) {
-                return Response.error(Status.METHOD_NOT_ALLOWED, "Allow", "GET, HEAD, POST");
+                return Response.error(Status.METHOD_NOT_ALLOWED, "Allow", ALLOW_CGI);
             }
             return gateway.handle(
                     request, client, segments, target -> redirect(request, target, client, redirects + 1));
         }
         if (!read) {
-            return Response.error(Status.METHOD_NOT_ALLOWED, "Allow", "GET, HEAD");
+            return Response.error(Status.METHOD_NOT_ALLOWED, "Allow", ALLOW_STATIC);
         }
         if (segments.refusal() != null) {
             return Response.error(segments.refusal());

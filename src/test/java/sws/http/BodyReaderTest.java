@@ -95,6 +95,9 @@ class BodyReaderTest {
                 arguments("quoted extension", "5;name=\"a;b\"\r\nhello\r\n0\r\n\r\n", "hello"),
                 arguments("several extensions", "5;a=1;b=2\r\nhello\r\n0\r\n\r\n", "hello"),
                 arguments("whitespace before extension", "5 ;name=value\r\nhello\r\n0\r\n\r\n", "hello"),
+                arguments("whitespace around = and ;", "5 ; a = b ;\tc\r\nhello\r\n0\r\n\r\n", "hello"),
+                arguments("quoted value with an escape", "5;a=\"x\\\"y\"\r\nhello\r\n0\r\n\r\n", "hello"),
+                arguments("empty quoted value", "5;a=\"\"\r\nhello\r\n0\r\n\r\n", "hello"),
                 arguments("one trailer", "5\r\nhello\r\n0\r\nX-Trailer: yes\r\n\r\n", "hello"),
                 arguments("two trailers", "5\r\nhello\r\n0\r\nA: 1\r\nB: 2\r\n\r\n", "hello"),
                 arguments("bare LF line ends", "5\nhello\n0\n\n", "hello"),
@@ -121,7 +124,16 @@ class BodyReaderTest {
                 arguments("no line end after data", "5\r\nhelloXY0\r\n\r\n"),
                 arguments("control character in size line", "5;a\u0001b\r\nhello\r\n0\r\n\r\n"),
                 arguments("NUL in size line", "5\u0000\r\nhello\r\n0\r\n\r\n"),
-                arguments("size line too long", "5;" + "x".repeat(5000) + "\r\nhello\r\n0\r\n\r\n"));
+                arguments("size line too long", "5;" + "x".repeat(5000) + "\r\nhello\r\n0\r\n\r\n"),
+                // RFC 9112 7.1.1's grammar, which parsers disagree about at their peril (issue 14)
+                arguments("bare semicolon", "5;\r\nhello\r\n0\r\n\r\n"),
+                arguments("name that is not a token", "5;bad[=x\r\nhello\r\n0\r\n\r\n"),
+                arguments("whitespace after the size alone", "5 \r\nhello\r\n0\r\n\r\n"),
+                arguments("whitespace after an extension", "5;a \r\nhello\r\n0\r\n\r\n"),
+                arguments("equals without a value", "5;a=\r\nhello\r\n0\r\n\r\n"),
+                arguments("unclosed quote", "5;a=\"x\r\nhello\r\n0\r\n\r\n"),
+                arguments("two values", "5;a=b c\r\nhello\r\n0\r\n\r\n"),
+                arguments("bare semicolon on the last chunk", "5\r\nhello\r\n0;\r\n\r\n"));
     }
 
     @Test
