@@ -230,14 +230,23 @@ class RequestParserTest {
                 arguments("empty Host", "GET / HTTP/1.1\r\nHost:\r\n\r\n", Status.BAD_REQUEST),
                 arguments("Host of only whitespace", "GET / HTTP/1.1\r\nHost:   \t\r\n\r\n", Status.BAD_REQUEST),
                 arguments("empty Host, OPTIONS *", "OPTIONS * HTTP/1.1\r\nHost: \r\n\r\n", Status.BAD_REQUEST),
-                arguments("raw UTF-8 in the target", "GET /caf\u00c3\u00a9 HTTP/1.1\r\nHost: x\r\n\r\n", Status.BAD_REQUEST),
+                arguments(
+                        "raw UTF-8 in the target",
+                        "GET /caf\u00c3\u00a9 HTTP/1.1\r\nHost: x\r\n\r\n",
+                        Status.BAD_REQUEST),
                 arguments("raw 0x80 in the query", "GET /?q=\u0080 HTTP/1.1\r\nHost: x\r\n\r\n", Status.BAD_REQUEST),
                 arguments(
                         "a 100,000-byte method, refused long before the line limit",
                         "X".repeat(100_000) + " / HTTP/1.1\r\nHost: x\r\n\r\n",
                         Status.NOT_IMPLEMENTED),
-                arguments("a 25-byte unknown method", "X".repeat(25) + " / HTTP/1.1\r\nHost: x\r\n\r\n", Status.NOT_IMPLEMENTED),
-                arguments("a long first word of no token", "X".repeat(24) + "(" + " / HTTP/1.1\r\n\r\n", Status.BAD_REQUEST),
+                arguments(
+                        "a 25-byte unknown method",
+                        "X".repeat(25) + " / HTTP/1.1\r\nHost: x\r\n\r\n",
+                        Status.NOT_IMPLEMENTED),
+                arguments(
+                        "a long first word of no token",
+                        "X".repeat(24) + "(" + " / HTTP/1.1\r\n\r\n",
+                        Status.BAD_REQUEST),
                 arguments(
                         "a long unknown method with a bad version",
                         "X".repeat(30) + " / HTTP/2.0\r\nHost: x\r\n\r\n",
