@@ -24,6 +24,8 @@ public final class Http1Connection implements Session {
         CLOSED
     }
 
+    private static final java.time.Duration STOP_IDLE = java.time.Duration.ofSeconds(1);
+
     private final Transport transport;
     private final LoopContext loop;
     private final Http1 http;
@@ -251,7 +253,11 @@ public final class Http1Connection implements Session {
             // the client's next request gets Connection: close (closing now could reset that request).
             state = State.READING_HEAD;
             transport.await(true, false);
-            deadline = in(http.timeouts().idle());
+            // In a stop, a client that got its answer has a second to send a next one (answered with
+            // Connection: close) before the connection closes, rather than the whole drain timeout.
+            deadline = loop.stopping()
+                    ? Math.min(in(http.timeouts().idle()), in(STOP_IDLE))
+                    : in(http.timeouts().idle());
             in.releaseIfEmpty(); // nothing pipelined: the buffer goes back while the connection idles
         }
     }
