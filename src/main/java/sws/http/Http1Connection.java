@@ -50,6 +50,14 @@ public final class Http1Connection implements Session {
         this.deadline = in(http.timeouts().request());
     }
 
+    /** An idle connection gets the second a finished response gets in a stop (see finishResponse). */
+    @Override
+    public void stopping() {
+        if (idle()) {
+            deadline = Math.min(deadline, in(STOP_IDLE));
+        }
+    }
+
     @Override
     public boolean idle() {
         return state == State.READING_HEAD && exchange == null && in.isEmpty();

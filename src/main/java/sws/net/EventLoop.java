@@ -297,8 +297,8 @@ public final class EventLoop implements Runnable {
             context.reportError(e);
         }
         listenerReleased.countDown();
-        // Idle kept-alive connections stay: a balancer may be about to send on one, and it gets its answer with
-        // Connection: close (spec section 9); those that bring nothing are closed at the stop's deadline.
+        // Idle kept-alive connections are not reset: a balancer may be about to send on one, and it gets its
+        // answer with Connection: close (spec section 9); those that bring nothing in a second are closed.
         forEachTransport(SocketTransport::stopping);
     }
 

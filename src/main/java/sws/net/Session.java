@@ -21,7 +21,7 @@ public interface Session {
      * The server has begun to stop: what is in flight finishes and the next response says Connection: close.
      * An idle connection stays open for a request that may be on its way, rather than being reset.
      */
-    default void stopping() {}
+    void stopping();
 
     /** The loop gives up on the connection (a failure, or the end of a stop): close it now. */
     void abort();
