@@ -81,7 +81,31 @@ public final class RequestParser {
         if (phase != Phase.REQUEST_LINE || buf[from + lineStart] == '\r') {
             return null; // headers, or an empty line before the request line still without its LF
         }
-        return longMethod(buf, from + lineStart, from + length);
+        int methodAt = lineStart + MAX_METHOD + 1;
+        int limitAt = limits.maxRequestLine() + 2;
+        // Of the two refusals a line without its end can reach, the one its bytes reach first decides,
+        // however many bytes each call brings.
+        if (length >= methodAt && (length < limitAt || methodAt <= limitAt)) {
+            return longMethod(buf, from + lineStart, from + length);
+        }
+        return null;
+    }
+
+    /**
+     * What a line that came whole would have got had it come a byte at a time: the first of the two refusals
+     * of a line still without its end (a first word too long, the line limit) that its bytes reach.
+     */
+    private ParseResult beforeTheLineEnd(byte[] buf, int start) {
+        if (buf[start] == '\r') {
+            return null; // as methodTooLong, which takes such a line for an empty one still to end
+        }
+        int lineEnd = scan - 1; // relative: the LF
+        int methodAt = lineStart + MAX_METHOD + 1;
+        int limitAt = limits.maxRequestLine() + 2;
+        if (methodAt <= lineEnd && (limitAt > lineEnd || methodAt <= limitAt)) {
+            return longMethod(buf, start, start + MAX_METHOD + 1 + 1);
+        }
+        return null;
     }
 
     /** The refusal of a first word longer than any method, whether the line's end has come or not; else null. */
@@ -113,9 +137,9 @@ public final class RequestParser {
             }
             return null;
         }
-        ParseResult early = longMethod(buf, start, end);
+        ParseResult early = beforeTheLineEnd(buf, start);
         if (early != null) {
-            return early; // as it would have been before the line's end came
+            return early; // as it would have been had the line come a byte at a time
         }
         if (lineStart + (end - start) > limits.maxRequestLine()) {
             return failed(Status.URI_TOO_LONG, "request line too long");
